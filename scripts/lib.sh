@@ -1,0 +1,183 @@
+# Shared by scripts/run and scripts/test. Sourced, not executed.
+# shellcheck shell=bash
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ODOO_SRC=${ODOO_SRC:-/opt/odoo18}
+# Everything the scripts install or write lives outside the clone: the clone is the addon,
+# and Odoo walks the whole addon folder (translation export, module checks), so a virtualenv
+# or a symlink inside it would be scanned as part of the addon.
+CREDIT_HOME=${CREDIT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/credit_management}
+VENV=${CREDIT_VENV:-$CREDIT_HOME/venv}
+# per clone: odoo.conf, the addons-path symlink, logs, test reports
+STATE=$CREDIT_HOME/clones/$(printf '%s' "$REPO" | sha1sum | cut -c1-12)
+# filestores of the databases the scripts create (shared, like the cached test template)
+DATA_DIR=$CREDIT_HOME/odoo-data
+ADDON=credit_management
+DB_MARKER="created by credit_management scripts"
+PYTHON=${PYTHON:-python3}
+
+say() { printf '[credit_management] %s\n' "$*"; }
+die() { printf '[credit_management] error: %s\n' "$*" >&2; exit 1; }
+
+have_odoo() { [ -f "$ODOO_SRC/odoo-bin" ] && [ -d "$ODOO_SRC/odoo" ]; }
+
+no_odoo_message() {
+    cat <<EOF
+No Odoo 18 at $ODOO_SRC (no odoo-bin there).
+Point ODOO_SRC at an Odoo 18.0 source tree (the folder that holds odoo-bin), e.g.
+    ODOO_SRC=\$HOME/src/odoo-18.0 $1
+EOF
+}
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else die "need root to run: $* (no sudo on this machine)"
+    fi
+}
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"
+    else sudo -u postgres "$@"
+    fi
+}
+
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || return 1
+    say "installing Debian packages: $*"
+    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$STATE/apt.log" 2>&1; then
+        as_root apt-get update -q >>"$STATE/apt.log" 2>&1 || true
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$STATE/apt.log" 2>&1 \
+            || { tail -20 "$STATE/apt.log" >&2; return 1; }
+    fi
+}
+
+# PostgreSQL: installed, running, and a login role for the current OS user that may
+# create databases. Existing databases are never touched here.
+ensure_postgres() {
+    mkdir -p "$STATE"
+    if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
+        apt_install postgresql || die "PostgreSQL is not installed; install it (e.g. apt-get install postgresql) and run again"
+    fi
+    if ! pg_isready -q 2>/dev/null; then
+        say "starting PostgreSQL"
+        if command -v pg_lsclusters >/dev/null 2>&1; then
+            pg_lsclusters --no-header 2>/dev/null | while read -r version cluster _port status _rest; do
+                [ "$status" = online ] || as_root pg_ctlcluster "$version" "$cluster" start || true
+            done
+        fi
+        pg_isready -q 2>/dev/null || as_root service postgresql start >/dev/null 2>&1 || true
+        for _ in $(seq 1 30); do pg_isready -q 2>/dev/null && break; sleep 1; done
+        pg_isready -q 2>/dev/null || die "PostgreSQL does not answer on its local socket"
+    fi
+    local me
+    me=$(id -un)
+    if ! psql -d postgres -Atqc "select 1" >/dev/null 2>&1; then
+        [ "$me" = postgres ] && die "run these scripts as an ordinary user, not as 'postgres' (Odoo refuses it)"
+        say "creating PostgreSQL role '$me'"
+        as_postgres createuser --createdb "$me" || die "could not create the PostgreSQL role '$me'"
+    fi
+}
+
+psql_value() { psql -d postgres -Atqc "$1"; }
+
+db_exists() { [ "$(psql_value "select 1 from pg_database where datname = '$1'")" = 1 ]; }
+
+db_comment() { psql_value "select coalesce(shobj_description(oid, 'pg_database'), '') from pg_database where datname = '$1'"; }
+
+# True when the database exists and was created by these scripts.
+db_is_ours() { case "$(db_comment "$1")" in "$DB_MARKER"*) return 0 ;; *) return 1 ;; esac; }
+
+db_mark() { psql -d postgres -qc "comment on database \"$1\" is '$DB_MARKER${2:+; $2}'"; }
+
+drop_our_db() {
+    db_exists "$1" || return 0
+    db_is_ours "$1" || die "database '$1' exists but was not created by these scripts; not touching it"
+    dropdb --if-exists "$1"
+    rm -rf "${DATA_DIR:?}/filestore/$1"
+}
+
+# .venv with the project's tools and, when Odoo is there, Odoo's requirements.
+# Reinstalls only when one of the requirement files or the Python version changed.
+ensure_venv() {
+    mkdir -p "$STATE"
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating $VENV"
+        "$PYTHON" -m venv "$VENV" 2>/dev/null || {
+            apt_install python3-venv && "$PYTHON" -m venv "$VENV"
+        } || die "cannot create a Python virtual environment with $PYTHON"
+    fi
+    local want_odoo=$1 stamp inputs
+    inputs="$("$VENV/bin/python" -V) $(cat "$REPO/requirements-dev.txt")"
+    if [ "$want_odoo" = yes ]; then
+        inputs="$inputs $(cat "$ODOO_SRC/requirements.txt" "$REPO/scripts/odoo-requirements-overrides.txt")"
+    fi
+    stamp=$(printf '%s' "$inputs" | sha1sum | cut -c1-16)
+    if [ "$(cat "$VENV/.credit-stamp" 2>/dev/null)" != "$stamp" ]; then
+        say "installing Python packages into $VENV (once)"
+        "$VENV/bin/python" -m pip install -q --upgrade pip >"$STATE/pip.log" 2>&1 || true
+        "$VENV/bin/python" -m pip install -q -r "$REPO/requirements-dev.txt" >>"$STATE/pip.log" 2>&1 \
+            || { tail -30 "$STATE/pip.log" >&2; die "installing requirements-dev.txt failed (log: $STATE/pip.log)"; }
+        if [ "$want_odoo" = yes ]; then
+            "$PYTHON" "$REPO/scripts/odoo_requirements.py" "$ODOO_SRC/requirements.txt" \
+                "$REPO/scripts/odoo-requirements-overrides.txt" >"$STATE/odoo-requirements.txt"
+            "$VENV/bin/python" -m pip install -q -r "$STATE/odoo-requirements.txt" >>"$STATE/pip.log" 2>&1 \
+                || { tail -30 "$STATE/pip.log" >&2; die "installing Odoo's requirements failed (log: $STATE/pip.log)"; }
+        fi
+        echo "$stamp" >"$VENV/.credit-stamp"
+    fi
+    if [ "$want_odoo" = yes ]; then
+        # make `import odoo` work in the venv (pytest-odoo, benchmarks) without installing it
+        "$VENV/bin/python" - "$ODOO_SRC" <<'EOF'
+import pathlib, sys, sysconfig
+pathlib.Path(sysconfig.get_paths()["purelib"], "odoo-src.pth").write_text(sys.argv[1] + "\n")
+EOF
+    fi
+}
+
+# Odoo configuration: the addon is exposed under its module name through a symlink, so
+# the clone's own folder name does not matter.
+write_odoo_conf() {
+    mkdir -p "$STATE/addons" "$DATA_DIR"
+    ln -sfn "$REPO" "$STATE/addons/$ADDON"
+    local addons_path="$STATE/addons,$ODOO_SRC/odoo/addons"
+    [ -d "$ODOO_SRC/addons" ] && addons_path="$addons_path,$ODOO_SRC/addons"
+    cat >"$STATE/odoo.conf" <<EOF
+[options]
+addons_path = $addons_path
+data_dir = $DATA_DIR
+http_interface = ${CREDIT_HTTP_INTERFACE:-127.0.0.1}
+http_port = ${CREDIT_HTTP_PORT:-8069}
+list_db = False
+max_cron_threads = 1
+EOF
+    ODOO_CONF=$STATE/odoo.conf
+}
+
+odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
+
+# A fingerprint of everything an installed database depends on besides this addon.
+odoo_fingerprint() {
+    {
+        "$VENV/bin/python" -V
+        (cd "$ODOO_SRC" && find . -path '*/static' -prune -o -path '*/i18n' -prune -o -type f \
+            \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) -printf '%P %s %T@\n' | sort)
+        addon_depends
+    } | sha1sum | cut -c1-12
+}
+
+addon_depends() {
+    "$PYTHON" -c "import ast,sys; print(','.join(ast.literal_eval(open(sys.argv[1]).read())['depends']))" \
+        "$REPO/__manifest__.py"
+}
+
+# A fingerprint of the addon's own files, to know when a database needs an update.
+addon_fingerprint() {
+    (cd "$REPO" && git ls-files -co --exclude-standard 2>/dev/null | grep -vE '^(bench|scripts|\.ci)/' \
+        | while read -r f; do [ -f "$f" ] && printf '%s ' "$f" && sha1sum <"$f"; done) \
+        | sha1sum | cut -c1-12
+}
+
+# Odoo logs "<date> <time> <pid> <LEVEL> <db> <logger>: <message>".
+log_problems() { grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$1" || true; }

@@ -1,0 +1,1 @@
+from . import test_credit_grade, test_security, test_translations
