@@ -7,7 +7,9 @@ ODOO_SRC=${ODOO_SRC:-/opt/odoo18}
 # and Odoo walks the whole addon folder (translation export, module checks), so a virtualenv
 # or a symlink inside it would be scanned as part of the addon.
 CREDIT_HOME=${CREDIT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/credit_management}
-VENV=${CREDIT_VENV:-$CREDIT_HOME/venv}
+# with Odoo's requirements when Odoo is there; a small one for the core and static checks
+# on machines without Odoo
+if [ -f "$ODOO_SRC/odoo-bin" ]; then VENV=$CREDIT_HOME/venv; else VENV=$CREDIT_HOME/venv-core; fi
 # per clone: odoo.conf, the addons-path symlink, logs, test reports
 STATE=$CREDIT_HOME/clones/$(printf '%s' "$REPO" | sha1sum | cut -c1-12)
 # filestores of the databases the scripts create (shared, like the cached test template)
