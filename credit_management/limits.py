@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from . import ratios
+from .numbers import Number, to_decimal
 from .terms import GradePolicy
-
-Number = Decimal | int | float | str
 
 METHOD_WORKING_CAPITAL = "working_capital"
 METHOD_NET_WORTH = "net_worth"
@@ -40,12 +39,6 @@ CAP_NOT_NEGATIVE = "not_negative"
 CAP_GRADE_POLICY = "grade_policy"
 """Names in :attr:`LimitProposal.caps_applied`: the net-worth cap, the working-capital cap,
 a negative base giving 0, and a grade policy that allows no credit."""
-
-
-def _to_decimal(value: Number | None) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ class RoundingRule:
     tiers: tuple[tuple[Decimal, Decimal], ...]
 
     def __post_init__(self) -> None:
-        tiers = tuple((_to_decimal(start), _to_decimal(step)) for start, step in self.tiers)
+        tiers = tuple((to_decimal(start), to_decimal(step)) for start, step in self.tiers)
         object.__setattr__(self, "tiers", tuple(sorted(tiers)))
 
     def step_for(self, amount: Decimal) -> Decimal | None:
@@ -203,8 +196,8 @@ def propose_limit(
     A grade policy that allows no credit gives 0 without needing a base. Raises
     :class:`InvalidLimitError` with every problem.
     """
-    ratio = _to_decimal(limit_ratio) if limit_ratio is not None else policy.limit_ratio
-    manual = _to_decimal(manual_amount)
+    ratio = to_decimal(limit_ratio) if limit_ratio is not None else policy.limit_ratio
+    manual = to_decimal(manual_amount)
     problems: list[LimitProblem] = []
     if method not in METHODS:
         problems.append(LimitProblem("unknown_method", "method", method))
@@ -227,7 +220,7 @@ def propose_limit(
         base, share, raw = None, None, manual
     else:
         base, base_problems = _base_for(
-            method, statement, _to_decimal(liquidation_value), recovery_rates
+            method, statement, to_decimal(liquidation_value), recovery_rates
         )
         if base is None or ratio is None:
             raise InvalidLimitError(base_problems)

@@ -7,7 +7,7 @@ net working capital (营运资本净额), net worth (净资产) and liquidation 
 
 Statements are often incomplete. A ratio whose inputs are missing, or whose denominator is
 zero or negative, is "not computable" and comes back as ``None``, never as an exception: the
-scoring model then treats that factor as missing instead of guessing a value. Amounts that
+scoring model then treats that factor as missing instead of guessing a value. Numbers that
 cannot be negative are reported by :func:`validate_statement` as data, so the Odoo side can
 say what is wrong in the user's language.
 """
@@ -17,13 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-Amount = Decimal | int | float | str
-
-
-def _to_decimal(value: Amount | None) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
+from .numbers import to_decimal
 
 
 @dataclass(frozen=True)
@@ -32,7 +26,7 @@ class FinancialStatement:
 
     Every amount is optional because credit files are built from whatever banks, agencies
     and the customer provide; ``None`` means "unknown", which is different from zero.
-    Amounts given as ``int``, ``float`` or ``str`` are converted to ``Decimal`` (floats via
+    Numbers given as ``int``, ``float`` or ``str`` are converted to ``Decimal`` (floats via
     their shortest text form, so ``0.1`` stays ``Decimal("0.1")``).
     """
 
@@ -47,7 +41,7 @@ class FinancialStatement:
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            object.__setattr__(self, field.name, _to_decimal(getattr(self, field.name)))
+            object.__setattr__(self, field.name, to_decimal(getattr(self, field.name)))
 
 
 NON_NEGATIVE_FIELDS: tuple[str, ...] = (
@@ -175,7 +169,7 @@ class RecoveryRates:
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            object.__setattr__(self, field.name, _to_decimal(getattr(self, field.name)))
+            object.__setattr__(self, field.name, to_decimal(getattr(self, field.name)))
 
 
 DEFAULT_RECOVERY_RATES = RecoveryRates()

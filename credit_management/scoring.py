@@ -26,20 +26,13 @@ from itertools import pairwise
 from typing import Any
 
 from . import grades, terms
-
-Number = Decimal | int | float | str
+from .numbers import Number, to_decimal
 
 POINTS_MIN = Decimal(0)
 POINTS_MAX = Decimal(100)
 SCORE_QUANTUM = Decimal("0.01")
 """Scores are rounded half up to this step; the grade is read from the rounded score, the
 one the officer sees."""
-
-
-def _to_decimal(value: Number | None) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
 
 
 @dataclass(frozen=True)
@@ -56,7 +49,7 @@ class Band:
 
     def __post_init__(self) -> None:
         for name in ("lower", "upper", "points"):
-            object.__setattr__(self, name, _to_decimal(getattr(self, name)))
+            object.__setattr__(self, name, to_decimal(getattr(self, name)))
 
     def contains(self, value: Decimal) -> bool:
         return (self.lower is None or value >= self.lower) and (
@@ -80,7 +73,7 @@ class Factor:
     higher_is_better: bool | None = True
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "weight", _to_decimal(self.weight))
+        object.__setattr__(self, "weight", to_decimal(self.weight))
         object.__setattr__(self, "bands", tuple(self.bands))
 
     def points_for(self, value: Decimal) -> Decimal | None:
@@ -98,7 +91,7 @@ def bands_from_cuts(cuts: Sequence[Number], points: Sequence[Number]) -> tuple[B
     """
     if len(points) != len(cuts) + 1:
         raise ValueError("bands_from_cuts needs one more points value than cuts")
-    edges: list[Decimal | None] = [None, *(_to_decimal(cut) for cut in cuts), None]
+    edges: list[Decimal | None] = [None, *(to_decimal(cut) for cut in cuts), None]
     return tuple(Band(edges[i], edges[i + 1], Decimal(str(points[i]))) for i in range(len(points)))
 
 
@@ -295,7 +288,7 @@ def score(model: ScoringModel, values: Mapping[str, Number | None]) -> ScoreResu
     present: list[tuple[Factor, Decimal, Decimal]] = []
     missing: list[str] = []
     for factor in model.factors:
-        value = _to_decimal(values.get(factor.code))
+        value = to_decimal(values.get(factor.code))
         if value is None:
             missing.append(factor.code)
             continue
@@ -381,7 +374,7 @@ def flags_from_values(values: Mapping[str, Number | None]) -> frozenset[str]:
     products, large debts elsewhere, bankruptcy) come from the credit file instead.
     """
     flags: set[str] = set()
-    payment_rate = _to_decimal(values.get("payment_rate"))
+    payment_rate = to_decimal(values.get("payment_rate"))
     if payment_rate is not None and payment_rate < 1:
         flags.add(FLAG_PAYMENT_RATE_BELOW_FULL)
     return frozenset(flags)
@@ -477,7 +470,7 @@ def on_time_payment_rate(paid_on_time: Number, amount_due: Number) -> Decimal | 
     make up for late payments. Amounts come from ledger aggregates; a negative one is a bug
     at the boundary and raises ``ValueError``.
     """
-    paid, due = _to_decimal(paid_on_time), _to_decimal(amount_due)
+    paid, due = to_decimal(paid_on_time), to_decimal(amount_due)
     if paid is None or due is None or paid < 0 or due < 0:
         raise ValueError("on_time_payment_rate needs two non-negative amounts")
     if due == 0:
@@ -492,7 +485,7 @@ def weighted_average_days(items: Iterable[tuple[Number, Number | None]]) -> Deci
     total_amount = Decimal(0)
     total_weighted = Decimal(0)
     for amount, days in items:
-        amount_value, days_value = _to_decimal(amount), _to_decimal(days)
+        amount_value, days_value = to_decimal(amount), to_decimal(days)
         if amount_value is None or days_value is None or amount_value < 0:
             raise ValueError("weighted_average_days needs non-negative amounts and days")
         total_amount += amount_value
@@ -510,7 +503,7 @@ def weighted_average_days_late(items: Iterable[tuple[Number, Number]]) -> Decima
 
 
 def _not_before_due(days: Number | None) -> Decimal | None:
-    value = _to_decimal(days)
+    value = to_decimal(days)
     return None if value is None else max(value, Decimal(0))
 
 
@@ -529,10 +522,10 @@ def is_paying_slower(
     ``threshold_days``. False when either period has no payments to compare. A negative
     threshold raises :class:`InvalidScoringError`.
     """
-    threshold = _to_decimal(threshold_days)
+    threshold = to_decimal(threshold_days)
     if threshold is None or threshold < 0:
         raise InvalidScoringError([ScoringProblem("negative", "slowdown_threshold", threshold)])
-    earlier, later = _to_decimal(earlier_days), _to_decimal(later_days)
+    earlier, later = to_decimal(earlier_days), to_decimal(later_days)
     if earlier is None or later is None:
         return False
     return later - earlier > threshold
@@ -553,8 +546,8 @@ def is_new_customer(
     rating (domain doc, "New customers"); the minimum is a setting. No history at all
     (``None``) is new. A negative minimum raises :class:`InvalidScoringError`.
     """
-    minimum = _to_decimal(minimum_months)
+    minimum = to_decimal(minimum_months)
     if minimum is None or minimum < 0:
         raise InvalidScoringError([ScoringProblem("negative", "minimum_history_months", minimum)])
-    months = _to_decimal(history_months)
+    months = to_decimal(history_months)
     return months is None or months < minimum

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import grades
+from .numbers import to_decimal
 
 SALES_MODE_CREDIT = "credit"
 SALES_MODE_CASH_ON_DELIVERY = "cash_on_delivery"
@@ -32,12 +33,6 @@ SALES_MODES: tuple[str, ...] = (
 )
 """How customers of a grade may buy: on credit, cash on delivery, or payment before delivery
 (the ``sales_mode`` selection of ``credit.grade``)."""
-
-
-def _to_decimal(value: Decimal | int | float | str | None) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
 
 
 @dataclass(frozen=True)
@@ -85,8 +80,8 @@ class GradePolicy:
     limit_ratio: Decimal
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "term_coefficient", _to_decimal(self.term_coefficient))
-        object.__setattr__(self, "limit_ratio", _to_decimal(self.limit_ratio))
+        object.__setattr__(self, "term_coefficient", to_decimal(self.term_coefficient))
+        object.__setattr__(self, "limit_ratio", to_decimal(self.limit_ratio))
 
     @property
     def allows_credit(self) -> bool:
@@ -159,8 +154,8 @@ def propose_credit_days(
     problem when credit is allowed; negative inputs are always a problem because they are
     wrong configuration. Raises :class:`InvalidTermsError` with every problem.
     """
-    dso = _to_decimal(industry_dso)
-    company = _to_decimal(company_coefficient)
+    dso = to_decimal(industry_dso)
+    company = to_decimal(company_coefficient)
     grade_coefficient = policy.term_coefficient
     inputs = (
         ("industry_dso", dso),
@@ -198,7 +193,7 @@ class CashDiscountTerms:
     net_days: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "discount_percent", _to_decimal(self.discount_percent))
+        object.__setattr__(self, "discount_percent", to_decimal(self.discount_percent))
 
     @property
     def has_discount(self) -> bool:
