@@ -1,0 +1,195 @@
+"""Order credit checks (订单信用检查): the rules an order must pass before it is confirmed.
+
+The flow users asked for is "order entered -> credit limit and credit term checks ->
+approval -> execution" (credit domain doc, "During the deal"). Each rule looks at one fact
+about the customer and the order, and a failing rule explains itself with the numbers it
+used, so the hold shows the salesperson and the officer why. Rules are plain functions
+registered in :data:`RULES`; a policy switches them on and tunes their thresholds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from . import terms
+from .numbers import Number, to_decimal
+
+RULE_LIMIT = "limit"
+RULE_OVERDUE_AMOUNT = "overdue_amount"
+RULE_OVERDUE_DAYS = "overdue_days"
+RULE_GRADE_POLICY = "grade_policy"
+RULE_RATING_EXPIRED = "rating_expired"
+RULE_MANUAL_HOLD = "manual_hold"
+RULE_MAX_DOCUMENT = "max_document"
+
+
+@dataclass(frozen=True)
+class CheckFacts:
+    """What the checks know about one order, amounts in company currency.
+
+    ``exposure`` is the customer's credit exposure (信用占用) before this order; ``limit`` is
+    the limit in force, where 0 means "no credit" and ``unlimited`` is the explicit way to
+    grant credit without a ceiling. ``sales_mode`` is the grade's (an unrated customer is
+    treated as a new one: payment before delivery). ``immediate_payment`` is true when the
+    order is paid before or at delivery (immediate payment term, or prepaid).
+    """
+
+    order_amount: Decimal
+    exposure: Decimal
+    limit: Decimal
+    unlimited: bool = False
+    overdue_amount: Decimal = Decimal(0)
+    oldest_overdue_days: int = 0
+    sales_mode: str = terms.SALES_MODE_PREPAYMENT
+    immediate_payment: bool = False
+    valid_until: date | None = None
+    today: date | None = None
+    on_hold: bool = False
+    max_document_amount: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        for name in ("order_amount", "exposure", "limit", "overdue_amount", "max_document_amount"):
+            object.__setattr__(self, name, to_decimal(getattr(self, name)) or Decimal(0))
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Which rules run and their thresholds.
+
+    ``overdue_tolerance``: overdue money above this fails the overdue-amount rule.
+    ``overdue_max_days``: an oldest overdue item older than this fails the overdue-days rule.
+    """
+
+    enabled: frozenset[str] = field(
+        default_factory=lambda: frozenset(
+            (
+                RULE_LIMIT,
+                RULE_OVERDUE_AMOUNT,
+                RULE_OVERDUE_DAYS,
+                RULE_GRADE_POLICY,
+                RULE_RATING_EXPIRED,
+                RULE_MANUAL_HOLD,
+                RULE_MAX_DOCUMENT,
+            )
+        )
+    )
+    overdue_tolerance: Decimal = Decimal(0)
+    overdue_max_days: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "enabled", frozenset(self.enabled))
+        object.__setattr__(self, "overdue_tolerance", to_decimal(self.overdue_tolerance))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed rule and the numbers behind it (``values``: name -> number or date)."""
+
+    rule: str
+    values: Mapping[str, object]
+
+
+def _limit(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    """Exposure after this order above the limit. A limit of 0 grants no credit at all, so
+    any credit order fails; only ``unlimited`` means no ceiling."""
+    if facts.unlimited:
+        return None
+    after = facts.exposure + facts.order_amount
+    if after <= facts.limit:
+        return None
+    return Failure(
+        RULE_LIMIT,
+        {
+            "limit": facts.limit,
+            "exposure": facts.exposure,
+            "order_amount": facts.order_amount,
+            "exposure_after": after,
+            "excess": after - facts.limit,
+        },
+    )
+
+
+def _overdue_amount(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    if facts.overdue_amount <= settings.overdue_tolerance:
+        return None
+    return Failure(
+        RULE_OVERDUE_AMOUNT,
+        {"overdue_amount": facts.overdue_amount, "tolerance": settings.overdue_tolerance},
+    )
+
+
+def _overdue_days(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    if facts.overdue_amount <= 0 or facts.oldest_overdue_days <= settings.overdue_max_days:
+        return None
+    return Failure(
+        RULE_OVERDUE_DAYS,
+        {"oldest_overdue_days": facts.oldest_overdue_days, "max_days": settings.overdue_max_days},
+    )
+
+
+def _grade_policy(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    """Cash-on-delivery and payment-before-delivery grades take no credit order: only orders
+    paid immediately or in advance pass."""
+    if facts.sales_mode == terms.SALES_MODE_CREDIT or facts.immediate_payment:
+        return None
+    return Failure(RULE_GRADE_POLICY, {"sales_mode": facts.sales_mode})
+
+
+def _rating_expired(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    if facts.valid_until is None or facts.today is None or facts.valid_until >= facts.today:
+        return None
+    return Failure(RULE_RATING_EXPIRED, {"valid_until": facts.valid_until})
+
+
+def _manual_hold(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    return Failure(RULE_MANUAL_HOLD, {}) if facts.on_hold else None
+
+
+def _max_document(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    """A single order above the grade's maximum document value (0: no maximum)."""
+    if not facts.max_document_amount or facts.order_amount <= facts.max_document_amount:
+        return None
+    return Failure(
+        RULE_MAX_DOCUMENT,
+        {"order_amount": facts.order_amount, "max_document_amount": facts.max_document_amount},
+    )
+
+
+Rule = Callable[[CheckFacts, CheckSettings], Failure | None]
+
+RULES: dict[str, Rule] = {
+    RULE_MANUAL_HOLD: _manual_hold,
+    RULE_GRADE_POLICY: _grade_policy,
+    RULE_RATING_EXPIRED: _rating_expired,
+    RULE_LIMIT: _limit,
+    RULE_OVERDUE_AMOUNT: _overdue_amount,
+    RULE_OVERDUE_DAYS: _overdue_days,
+    RULE_MAX_DOCUMENT: _max_document,
+}
+"""Every known rule, in the order failures are reported."""
+
+
+def evaluate(
+    facts: CheckFacts,
+    settings: CheckSettings,
+    rules: Mapping[str, Rule] | None = None,
+) -> tuple[Failure, ...]:
+    """The failures of the enabled rules; empty when the order may be confirmed."""
+    registry = RULES if rules is None else rules
+    failures = (
+        rule(facts, settings) for code, rule in registry.items() if code in settings.enabled
+    )
+    return tuple(failure for failure in failures if failure is not None)
+
+
+def exposure_total(categories: Iterable[tuple[str, Number]], enabled: Iterable[str]) -> Decimal:
+    """Credit exposure = the sum of the enabled exposure categories (open receivables, draft
+    invoices, orders not yet invoiced, ...), like SAP's credit exposure categories."""
+    wanted = set(enabled)
+    return sum(
+        (to_decimal(amount) or Decimal(0) for code, amount in categories if code in wanted),
+        Decimal(0),
+    )
