@@ -119,16 +119,26 @@ FLAG_COMPETITOR_PRODUCTS = "competitor_products"
 FLAG_PAYMENT_RATE_BELOW_FULL = "payment_rate_below_full"
 FLAG_LARGE_DEBTS_ELSEWHERE = "large_debts_elsewhere"
 FLAG_BANKRUPT = "bankrupt"
+FLAG_RISKY_SIDE_BUSINESS = "risky_side_business"
+FLAG_BAD_RECORDS = "bad_records"
+FLAG_POLICY_VIOLATION = "policy_violation"
 
 DEFAULT_OVERRIDES: tuple[Override, ...] = (
     Override(FLAG_COMPETITOR_PRODUCTS, OVERRIDE_FORCE, "C"),
     Override(FLAG_PAYMENT_RATE_BELOW_FULL, OVERRIDE_CAP, "A"),
     Override(FLAG_LARGE_DEBTS_ELSEWHERE, OVERRIDE_CAP, "C"),
     Override(FLAG_BANKRUPT, OVERRIDE_FORCE, "C"),
+    Override(FLAG_RISKY_SIDE_BUSINESS, OVERRIDE_CAP, "BBB"),
+    Override(FLAG_BAD_RECORDS, OVERRIDE_CAP, "BB"),
+    Override(FLAG_POLICY_VIOLATION, OVERRIDE_CAP, "BBB"),
 )
 """The simple A/B/C rules of the domain doc ("Rating"): selling competitors' products as a
 main line means C; A requires a 100 % payment rate; owing large sums to other suppliers caps
-the grade at C; a bankruptcy filing (a warning sign) means no credit."""
+the grade at C; a bankruptcy filing (a warning sign) means no credit. The doc lists risky
+side businesses (real estate, futures, stocks), bad records anywhere and breaches of our
+sales policy (dumping, price cutting) among the factors of ability and willingness to pay
+without a rule: by default they keep a customer out of the strong grades (not above BBB,
+bad records not above BB), a starting point the credit manager tunes."""
 
 
 @dataclass(frozen=True)

@@ -368,13 +368,21 @@ def test_large_debts_elsewhere_cap_the_grade_at_c_and_bankruptcy_forces_c():
     assert rate(SCALE, TWO_FACTORS, {"payment_rate": 1}, {"bankrupt"}).grade == "C"
 
 
-def test_the_default_overrides_are_the_four_rules_from_practice():
+def test_the_default_overrides_are_the_rules_from_practice():
     assert [(rule.code, rule.kind, rule.grade) for rule in DEFAULT_OVERRIDES] == [
         ("competitor_products", "force", "C"),
         ("payment_rate_below_full", "cap", "A"),
         ("large_debts_elsewhere", "cap", "C"),
         ("bankrupt", "force", "C"),
+        ("risky_side_business", "cap", "BBB"),
+        ("bad_records", "cap", "BB"),
+        ("policy_violation", "cap", "BBB"),
     ]
+
+
+def test_red_flags_without_a_forcing_rule_keep_a_customer_out_of_the_strong_grades():
+    assert rate(SCALE, TWO_FACTORS, {"payment_rate": 1}, {"risky_side_business"}).grade == "BBB"
+    assert rate(SCALE, TWO_FACTORS, {"payment_rate": 1}, {"bad_records"}).grade == "BB"
 
 
 def test_flags_nobody_wrote_a_rule_for_are_ignored():
