@@ -1,1 +1,20 @@
-from . import credit_grade
+from . import (
+    credit_demo,
+    credit_file,
+    credit_financial_statement,
+    credit_grade,
+    credit_hold,
+    credit_investigation,
+    credit_limit_request,
+    credit_policy,
+    credit_review,
+    credit_review_line,
+    credit_scoring_factor,
+    credit_scoring_model,
+    credit_scoring_override,
+    credit_warning,
+    res_config_settings,
+    res_partner,
+    res_partner_industry,
+    sale_order,
+)

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..credit_management import grades as core_grades
+from ..credit_management import terms as core_terms
 
 SALES_MODES = [
     ("credit", "Credit sales"),
@@ -70,6 +71,20 @@ class CreditGrade(models.Model):
         help="Share of the limit base (net working capital, net worth or liquidation value, "
         "as the policy says) proposed as this grade's credit limit.",
     )
+    overdue_tolerance = fields.Float(
+        digits=(16, 2),
+        help="Overdue money (company currency) a customer of this grade may have before its "
+        "new orders are held.",
+    )
+    overdue_max_days = fields.Integer(
+        string="Maximum Overdue Days",
+        help="Orders are held when the customer's oldest overdue item is older than this.",
+    )
+    max_document_amount = fields.Float(
+        string="Maximum Order Value",
+        digits=(16, 2),
+        help="A single order above this value (company currency) is held; 0 means no maximum.",
+    )
     description = fields.Text(translate=True)
     color = fields.Integer()
 
@@ -77,13 +92,27 @@ class CreditGrade(models.Model):
         ("code_unique", "unique(code)", "Each grade of the scale exists only once."),
     ]
 
-    @api.constrains("min_score", "term_coefficient", "limit_ratio")
+    @api.constrains(
+        "min_score",
+        "term_coefficient",
+        "limit_ratio",
+        "overdue_tolerance",
+        "overdue_max_days",
+        "max_document_amount",
+    )
     def _check_policy_values(self):
         for grade in self:
             if grade.term_coefficient < 0:
                 raise ValidationError(
                     _(
                         "The term coefficient of grade %(grade)s cannot be negative.",
+                        grade=grade.code,
+                    )
+                )
+            if min(grade.overdue_tolerance, grade.overdue_max_days, grade.max_document_amount) < 0:
+                raise ValidationError(
+                    _(
+                        "The order check thresholds of grade %(grade)s cannot be negative.",
                         grade=grade.code,
                     )
                 )
@@ -152,3 +181,10 @@ class CreditGrade(models.Model):
         """The grade record a 0-100 score falls in."""
         code = self._get_scale().grade_for(score)
         return self.search([("code", "=", code)], limit=1)
+
+    def _to_core_policy(self):
+        """The grade's policy as a core :class:`GradePolicy`."""
+        self.ensure_one()
+        return core_terms.GradePolicy(
+            self.code, self.sales_mode, str(self.term_coefficient), str(self.limit_ratio)
+        )

@@ -1,1 +1,22 @@
-from . import test_credit_grade, test_security, test_translations
+from . import (
+    test_confirmation_paths,
+    test_credit_file,
+    test_credit_grade,
+    test_credit_hold_decision,
+    test_credit_limit_proposal,
+    test_credit_policy,
+    test_credit_review,
+    test_exposure,
+    test_financial_statement,
+    test_limit_request,
+    test_multi_company,
+    test_order_credit_gate,
+    test_parallel_confirmation,
+    test_payment_behaviour,
+    test_periodic_rerating,
+    test_review_approval,
+    test_scoring_model,
+    test_security,
+    test_translations,
+    test_warning_signs,
+)

@@ -83,3 +83,94 @@ class TestSecurity(CreditCommon):
     def test_user_without_credit_group_cannot_read_grades(self):
         with self.assertRaises(AccessError):
             self.env["credit.grade"].with_user(self.plain_employee).search([]).mapped("code")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditFileAccess(CreditCommon):
+    """Who may read and change credit files, reviews, policies and scoring models."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plain_employee = new_test_user(cls.env, login="cm_plain", groups="base.group_user")
+        cls.acme = cls.env["res.partner"].create({"name": "Acme", "is_company": True})
+        cls.file = cls.env["credit.file"].create({"partner_id": cls.acme.id, "character": "3"})
+        cls.policy = cls.env.ref("credit_management.policy_default")
+        cls.model = cls.env.ref("credit_management.scoring_model_default")
+
+    def test_credit_user_reads_credit_files_but_cannot_change_them(self):
+        for user in (self.credit_user, self.salesperson):
+            file = self.file.with_user(user)
+            self.assertEqual(file.character, "3")
+            self.assertEqual(file.rating_state, "unrated")
+            with self.assertRaises(AccessError):
+                file.write({"character": "5"})
+            with self.assertRaises(AccessError):
+                self.env["credit.file"].with_user(user).create({"partner_id": user.partner_id.id})
+        self.assertEqual(self.file.character, "3")
+
+    def test_credit_user_cannot_create_reviews(self):
+        with self.assertRaises(AccessError):
+            self.file.with_user(self.credit_user).action_new_review()
+        with self.assertRaises(AccessError):
+            self.env["credit.review"].with_user(self.credit_user).create({"file_id": self.file.id})
+        self.assertFalse(self.env["credit.review"].search([("file_id", "=", self.file.id)]))
+
+    def test_officer_creates_and_approves_reviews(self):
+        action = self.file.with_user(self.officer).action_new_review()
+        review = self.env["credit.review"].browse(action["res_id"])
+        self.assertEqual(review.state, "to_approve")
+        review.with_user(self.officer).action_approve()
+        self.assertEqual(review.state, "approved")
+        self.assertEqual(self.file.grade_id, review.final_grade_id)
+        self.assertEqual(review.decided_by_id, self.officer)
+
+    def test_officer_keeps_the_credit_file(self):
+        self.file.with_user(self.officer).write({"character": "5", "competitor_products": True})
+        self.assertEqual(self.file.character, "5")
+
+    def test_officer_cannot_change_policies_or_scoring_models(self):
+        with self.assertRaises(AccessError):
+            self.policy.with_user(self.officer).write({"limit_method": "net_worth"})
+        with self.assertRaises(AccessError):
+            self.model.with_user(self.officer).write({"name": "Mine"})
+        with self.assertRaises(AccessError):
+            self.model.factor_ids[:1].with_user(self.officer).write({"weight": 50})
+        self.assertEqual(self.policy.limit_method, "working_capital")
+
+    def test_manager_edits_policies_and_scoring_models(self):
+        self.policy.with_user(self.manager).write(
+            {"limit_method": "net_worth", "company_dso_coefficient": 1.2}
+        )
+        self.assertEqual(self.policy.limit_method, "net_worth")
+        factor = self.model.factor_ids.filtered(lambda f: f.code == "payment_rate")
+        factor.with_user(self.manager).write({"weight": 20})
+        self.assertEqual(self.model.total_weight, 105.0)
+        self.model.override_ids[:1].with_user(self.manager).write({"grade": "CC"})
+        self.assertEqual(self.model.override_ids[:1].grade, "CC")
+
+    def test_everyone_in_credit_reads_the_policy(self):
+        for user in (self.salesperson, self.credit_user, self.officer):
+            self.assertEqual(self.policy.with_user(user).limit_method, "working_capital")
+
+    def test_user_without_credit_group_cannot_read_credit_files(self):
+        with self.assertRaises(AccessError):
+            self.env["credit.file"].with_user(self.plain_employee).search([])
+        with self.assertRaises(AccessError):
+            self.file.with_user(self.plain_employee).read(["credit_limit"])
+        with self.assertRaises(AccessError):
+            self.env["credit.review"].with_user(self.plain_employee).search([])
+
+    def test_user_without_credit_group_does_not_see_credit_fields_of_partners(self):
+        with self.assertRaises(AccessError):
+            self.acme.with_user(self.plain_employee).read(["credit_grade_id"])
+        self.assertEqual(self.acme.with_user(self.plain_employee).read(["name"])[0]["name"], "Acme")
+
+    def test_only_officers_dismiss_warning_signs(self):
+        warning = self.env["credit.warning"].create(
+            {"file_id": self.file.id, "kind": "other", "details": "Rumours"}
+        )
+        with self.assertRaises(AccessError):
+            warning.with_user(self.credit_user).action_dismiss()
+        warning.with_user(self.officer).action_dismiss()
+        self.assertEqual(warning.state, "dismissed")

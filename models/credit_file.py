@@ -1,0 +1,770 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..credit_management import scoring as core_scoring
+
+FIVE_C = [(str(mark), str(mark)) for mark in range(6)]
+FIVE_C_HELP = "0 (very poor) to 5 (excellent), as judged by the credit officer."
+TREND_DAYS = 90
+"""Length of each of the two periods compared for the warning sign "payments get slower"."""
+
+
+class CreditFile(models.Model):
+    """The credit file (客户信用档案) of one customer in one company: what we know of it
+    (investigations, financial statements, the officer's 5C marks and red flags) and the
+    rating, limit and term currently granted. Ratings change only through approved reviews,
+    so that every change has its who, when and why."""
+
+    _name = "credit.file"
+    _description = "Credit File"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "partner_id, company_id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain="[('parent_id', '=', False)]",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    officer_id = fields.Many2one(
+        "res.users",
+        string="Credit Officer",
+        tracking=True,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("credit_management.group_credit_officer").ids)
+        ],
+        help="The officer who keeps this file and receives its reviews and warnings.",
+    )
+    active = fields.Boolean(default=True)
+
+    # --- current rating, limit and term (written by approved reviews) ---
+    grade_id = fields.Many2one("credit.grade", readonly=True, tracking=True)
+    score = fields.Float(digits=(5, 2), readonly=True)
+    sales_mode = fields.Selection(
+        related="grade_id.sales_mode", string="Sales Mode", help="What the grade allows."
+    )
+    credit_limit = fields.Monetary(readonly=True, tracking=True, currency_field="currency_id")
+    credit_days = fields.Integer(string="Credit Term (days)", readonly=True, tracking=True)
+    rating_date = fields.Date(readonly=True)
+    valid_until = fields.Date(readonly=True, tracking=True)
+    temporary_limit = fields.Monetary(readonly=True, tracking=True, currency_field="currency_id")
+    temporary_limit_until = fields.Date(readonly=True, tracking=True)
+    effective_limit = fields.Monetary(
+        string="Credit Limit in Force",
+        compute="_compute_effective_limit",
+        currency_field="currency_id",
+        help="The limit in force today: the temporary limit while it runs, else the rated limit.",
+    )
+
+    @api.depends("credit_limit", "temporary_limit", "temporary_limit_until")
+    @api.depends_context("date")
+    def _compute_effective_limit(self):
+        today = fields.Date.context_today(self)
+        for file in self:
+            temporary = (
+                file.temporary_limit
+                if file.temporary_limit_until and file.temporary_limit_until >= today
+                else 0.0
+            )
+            file.effective_limit = max(file.credit_limit, temporary)
+
+    unlimited = fields.Boolean(
+        string="Unlimited Credit",
+        tracking=True,
+        help="No ceiling for this customer's exposure. A credit limit of 0 means no credit "
+        "at all, so an unlimited customer must be marked here explicitly.",
+    )
+    on_hold = fields.Boolean(
+        string="Credit Hold",
+        tracking=True,
+        help="Every new order of this customer waits for a credit officer (e.g. after a "
+        "warning sign).",
+    )
+    hold_reason = fields.Char(tracking=True)
+
+    rating_state = fields.Selection(
+        [("unrated", "Not rated"), ("valid", "Valid"), ("expired", "Expired")],
+        compute="_compute_rating_state",
+        search="_search_rating_state",
+    )
+
+    @api.depends("grade_id", "valid_until")
+    @api.depends_context("date")
+    def _compute_rating_state(self):
+        today = fields.Date.context_today(self)
+        for file in self:
+            if not file.grade_id:
+                file.rating_state = "unrated"
+            elif file.valid_until and file.valid_until < today:
+                file.rating_state = "expired"
+            else:
+                file.rating_state = "valid"
+
+    def _search_rating_state(self, operator, value):
+        if operator not in ("=", "!=") or value not in ("unrated", "valid", "expired"):
+            raise UserError(_("Unsupported search on the rating state."))
+        today = fields.Date.context_today(self)
+        domains = {
+            "unrated": [("grade_id", "=", False)],
+            "expired": [("grade_id", "!=", False), ("valid_until", "<", today)],
+            "valid": [
+                ("grade_id", "!=", False),
+                "|",
+                ("valid_until", "=", False),
+                ("valid_until", ">=", today),
+            ],
+        }
+        domain = domains[value]
+        return domain if operator == "=" else ["!", *expression.normalize_domain(domain)]
+
+    # --- what the officer knows ---
+    investigation_ids = fields.One2many("credit.investigation", "file_id", string="Investigations")
+    statement_ids = fields.One2many("credit.financial.statement", "file_id", string="Statements")
+    review_ids = fields.One2many("credit.review", "file_id", string="Reviews")
+    limit_request_ids = fields.One2many("credit.limit.request", "file_id", string="Limit Requests")
+    warning_ids = fields.One2many("credit.warning", "file_id", string="Warning Signs")
+    open_warning_count = fields.Integer(
+        string="Open Warning Signs", compute="_compute_open_warning_count"
+    )
+
+    @api.depends("warning_ids.state")
+    def _compute_open_warning_count(self):
+        for file in self:
+            file.open_warning_count = len(file.warning_ids.filtered(lambda w: w.state == "open"))
+
+    character = fields.Selection(FIVE_C, help=FIVE_C_HELP, tracking=True)
+    capacity = fields.Selection(FIVE_C, help=FIVE_C_HELP, tracking=True)
+    capital = fields.Selection(FIVE_C, help=FIVE_C_HELP, tracking=True)
+    collateral = fields.Selection(FIVE_C, help=FIVE_C_HELP, tracking=True)
+    conditions = fields.Selection(FIVE_C, help=FIVE_C_HELP, tracking=True)
+
+    competitor_products = fields.Boolean(
+        string="Sells Competitors' Products",
+        tracking=True,
+        help="The customer sells competitors' products as a main line (经营同业竞品).",
+    )
+    risky_side_business = fields.Boolean(
+        tracking=True, help="Real estate, futures, stocks or other risky side businesses."
+    )
+    large_debts_elsewhere = fields.Boolean(string="Large Debts to Other Suppliers", tracking=True)
+    bad_records = fields.Boolean(tracking=True, help="Bad records anywhere (不良记录).")
+    policy_violation = fields.Boolean(
+        string="Sales Policy Violations",
+        tracking=True,
+        help="Cross-region dumping (倒货) or price cutting.",
+    )
+    bankrupt = fields.Boolean(string="Bankrupt / In Liquidation", tracking=True)
+
+    _sql_constraints = [
+        (
+            "partner_company_unique",
+            "unique(partner_id, company_id)",
+            "A customer has one credit file per company.",
+        ),
+    ]
+
+    @api.constrains("partner_id")
+    def _check_commercial_partner(self):
+        for file in self:
+            if file.partner_id != file.partner_id.commercial_partner_id:
+                raise UserError(
+                    _(
+                        "Credit files are kept for the company, not for its contacts: open "
+                        "the file of %(company)s instead of %(contact)s.",
+                        company=file.partner_id.commercial_partner_id.display_name,
+                        contact=file.partner_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_for_partner(self, partner, company=None, create=True):
+        """The credit file of ``partner``'s commercial entity in ``company`` (default: the
+        current company), created on demand."""
+        company = company or self.env.company
+        commercial = partner.commercial_partner_id
+        file = self.with_context(active_test=False).search(
+            [("partner_id", "=", commercial.id), ("company_id", "=", company.id)], limit=1
+        )
+        if not file and create:
+            file = self.create({"partner_id": commercial.id, "company_id": company.id})
+        return file
+
+    def _check_officer(self):
+        if not self.env.user.has_group("credit_management.group_credit_officer"):
+            raise AccessError(_("Only credit officers and managers can do this."))
+
+    def _policy(self):
+        self.ensure_one()
+        return self.env["credit.policy"]._for_company(self.company_id)
+
+    def _latest_statement(self):
+        self.ensure_one()
+        return self.statement_ids.sorted(lambda s: (s.date, s.id), reverse=True)[:1]
+
+    def _flags(self):
+        """Override flags raised by the officer's red flags on the file."""
+        self.ensure_one()
+        names = (
+            core_scoring.FLAG_COMPETITOR_PRODUCTS,
+            core_scoring.FLAG_LARGE_DEBTS_ELSEWHERE,
+            core_scoring.FLAG_BANKRUPT,
+            "risky_side_business",
+            "bad_records",
+            "policy_violation",
+        )
+        field_of = {
+            core_scoring.FLAG_COMPETITOR_PRODUCTS: "competitor_products",
+            core_scoring.FLAG_LARGE_DEBTS_ELSEWHERE: "large_debts_elsewhere",
+            core_scoring.FLAG_BANKRUPT: "bankrupt",
+        }
+        return {name for name in names if self[field_of.get(name, name)]}
+
+    def _five_c_values(self):
+        self.ensure_one()
+        return {
+            name: (Decimal(self[name]) if self[name] else None)
+            for name in ("character", "capacity", "capital", "collateral", "conditions")
+        }
+
+    def _industry_dso(self):
+        self.ensure_one()
+        industry = self.partner_id.industry_id
+        if industry and industry.credit_average_dso:
+            return industry.credit_average_dso
+        return self._policy().default_industry_dso
+
+    # ------------------------------------------------------------------
+    # ledger aggregates
+    # ------------------------------------------------------------------
+    def _payment_behaviour(self, as_of=None):
+        """Payment behaviour of each file's customer from the receivable ledger, in one SQL
+        aggregate for all files (grouped by company and commercial partner).
+
+        For the items that fell due in the policy's window before ``as_of`` (an item due on
+        ``as_of`` itself can still be paid on time that day, so it does not count yet):
+        - on-time payment rate (回款率) = amount reconciled on or before the due date /
+          amount due;
+        - weighted average days late = sum(reconciled amount x days after due date, early
+          counts 0) / reconciled amount;
+        and for the items open today: overdue count, overdue amount and the age in days of
+        the oldest overdue item; plus the first ledger date (history) and the average days
+        to pay (payment date - invoice date, weighted) of the payments of the last
+        ``TREND_DAYS`` and of the ``TREND_DAYS`` before. Amounts are in company currency.
+        Returns {file id: dict}.
+        """
+        as_of = as_of or fields.Date.context_today(self)
+        result = {}
+        if not self:
+            return result
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "balance",
+                "company_id",
+                "date",
+                "date_maturity",
+                "parent_state",
+                "partner_id",
+            ]
+        )
+        self.env["account.partial.reconcile"].flush_model(["amount", "debit_move_id", "max_date"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        by_company = {}
+        for file in self:
+            by_company.setdefault(file.company_id, self.browse())
+            by_company[file.company_id] |= file
+        for company, files in by_company.items():
+            window = max(files.mapped(lambda f: f._policy().payment_window_days))
+            start = as_of - timedelta(days=window)
+            rows = self.env.execute_query_dict(
+                SQL(
+                    """
+                WITH lines AS (
+                    SELECT p.commercial_partner_id AS partner_id, aml.id, aml.balance,
+                           aml.amount_residual, aml.date,
+                           COALESCE(aml.date_maturity, aml.date) AS due
+                      FROM account_move_line aml
+                      JOIN account_account acc ON acc.id = aml.account_id
+                      JOIN res_partner p ON p.id = aml.partner_id
+                     WHERE aml.parent_state = 'posted'
+                       AND acc.account_type = 'asset_receivable'
+                       AND aml.company_id = %(company)s
+                       AND p.commercial_partner_id = ANY(%(partners)s)
+                ),
+                due AS (
+                    SELECT partner_id, SUM(balance) AS amount_due
+                      FROM lines
+                     WHERE balance > 0 AND due > %(start)s AND due < %(as_of)s
+                  GROUP BY partner_id
+                ),
+                paid AS (
+                    SELECT l.partner_id,
+                           SUM(apr.amount) FILTER (WHERE apr.max_date <= l.due) AS paid_on_time,
+                           SUM(apr.amount) AS paid,
+                           SUM(apr.amount * GREATEST(apr.max_date - l.due, 0)) AS paid_x_late
+                      FROM lines l
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                     WHERE l.balance > 0 AND l.due > %(start)s AND l.due < %(as_of)s
+                       AND apr.max_date <= %(as_of)s
+                  GROUP BY l.partner_id
+                ),
+                trend AS (
+                    SELECT l.partner_id,
+                           SUM(apr.amount * (apr.max_date - l.date))
+                               FILTER (WHERE apr.max_date > %(recent)s) AS recent_x_days,
+                           SUM(apr.amount) FILTER (WHERE apr.max_date > %(recent)s) AS recent,
+                           SUM(apr.amount * (apr.max_date - l.date))
+                               FILTER (WHERE apr.max_date <= %(recent)s) AS prior_x_days,
+                           SUM(apr.amount) FILTER (WHERE apr.max_date <= %(recent)s) AS prior
+                      FROM lines l
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                     WHERE l.balance > 0 AND apr.max_date > %(prior)s
+                       AND apr.max_date <= %(as_of)s
+                  GROUP BY l.partner_id
+                ),
+                overdue AS (
+                    SELECT partner_id, COUNT(*) AS overdue_count,
+                           SUM(amount_residual) AS overdue_amount,
+                           MAX(%(as_of)s - due) AS longest_overdue_days
+                      FROM lines
+                     WHERE amount_residual > 0 AND due < %(as_of)s
+                  GROUP BY partner_id
+                ),
+                history AS (
+                    SELECT partner_id, MIN(date) AS first_date FROM lines GROUP BY partner_id
+                )
+                SELECT partner.id AS partner_id,
+                       COALESCE(due.amount_due, 0) AS amount_due,
+                       COALESCE(paid.paid_on_time, 0) AS paid_on_time,
+                       COALESCE(paid.paid, 0) AS paid,
+                       COALESCE(paid.paid_x_late, 0) AS paid_x_late,
+                       trend.recent_x_days, trend.recent, trend.prior_x_days, trend.prior,
+                       COALESCE(overdue.overdue_count, 0) AS overdue_count,
+                       COALESCE(overdue.overdue_amount, 0) AS overdue_amount,
+                       COALESCE(overdue.longest_overdue_days, 0) AS longest_overdue_days,
+                       history.first_date
+                  FROM unnest(%(partners)s) AS partner(id)
+             LEFT JOIN due ON due.partner_id = partner.id
+             LEFT JOIN paid ON paid.partner_id = partner.id
+             LEFT JOIN trend ON trend.partner_id = partner.id
+             LEFT JOIN overdue ON overdue.partner_id = partner.id
+             LEFT JOIN history ON history.partner_id = partner.id
+                    """,
+                    company=company.id,
+                    partners=files.partner_id.ids,
+                    start=start,
+                    as_of=as_of,
+                    recent=as_of - timedelta(days=TREND_DAYS),
+                    prior=as_of - timedelta(days=2 * TREND_DAYS),
+                )
+            )
+            by_partner = {row["partner_id"]: row for row in rows}
+            for file in files:
+                result[file.id] = self._behaviour_from_row(by_partner[file.partner_id.id], as_of)
+        return result
+
+    @api.model
+    def _behaviour_from_row(self, row, as_of):
+        def money(value):
+            return Decimal(str(value or 0))
+
+        def weighted_days(weighted, amount):
+            return money(weighted) / money(amount) if amount else None
+
+        paid = money(row["paid"])
+        first_date = row["first_date"]
+        history_months = None
+        if first_date:
+            delta = relativedelta(as_of, first_date)
+            history_months = delta.years * 12 + delta.months
+        return {
+            "amount_due": money(row["amount_due"]),
+            "paid_on_time": money(row["paid_on_time"]),
+            "payment_rate": core_scoring.on_time_payment_rate(
+                money(row["paid_on_time"]), money(row["amount_due"])
+            ),
+            "avg_days_late": money(row["paid_x_late"]) / paid if paid else None,
+            "overdue_count": Decimal(row["overdue_count"]),
+            "overdue_amount": money(row["overdue_amount"]),
+            "longest_overdue_days": Decimal(row["longest_overdue_days"]),
+            "first_date": first_date,
+            "history_months": history_months,
+            "recent_days_to_pay": weighted_days(row["recent_x_days"], row["recent"]),
+            "prior_days_to_pay": weighted_days(row["prior_x_days"], row["prior"]),
+        }
+
+    def _open_receivables(self):
+        """Open posted receivables of each file's customer in company currency, one SQL
+        aggregate: {file id: amount}. Negative open items (credit notes, payments not yet
+        matched) count, so a customer who paid in advance has more credit available."""
+        result = dict.fromkeys(self.ids, 0.0)
+        if not self:
+            return result
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "company_id",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT f.id, SUM(aml.amount_residual)
+              FROM credit_file f
+              JOIN res_partner p ON p.commercial_partner_id = f.partner_id
+              JOIN account_move_line aml ON aml.partner_id = p.id AND aml.company_id = f.company_id
+              JOIN account_account acc ON acc.id = aml.account_id
+             WHERE f.id = ANY(%s)
+               AND aml.parent_state = 'posted'
+               AND acc.account_type = 'asset_receivable'
+               AND aml.reconciled IS NOT TRUE
+          GROUP BY f.id
+                """,
+                self.ids,
+            )
+        )
+        result.update(dict(rows))
+        return result
+
+    @api.model
+    def _exposure_by_partner(self, pairs, exclude_orders=()):
+        """Credit exposure (信用占用) by category for (company id, commercial partner id)
+        pairs, in company currency, in one SQL aggregate over the partners and their
+        contacts:
+        - ``receivables``: posted receivables still open, negative items included (credit
+          notes and payments not yet matched lower the exposure);
+        - ``draft_invoices``: draft customer invoices and credit notes (signed);
+        - ``orders``: confirmed orders not invoiced yet = (ordered - invoiced quantity) x
+          unit price incl. taxes, converted at the order's rate. This is the whole
+          uninvoiced order, not Odoo's ``amount_to_invoice`` (delivered but not invoiced),
+          because goods not yet delivered are promised on credit too;
+        - ``overdue_amount`` and ``oldest_overdue_days`` of the open receivables.
+        Orders in ``exclude_orders`` (those being checked) are left out.
+        """
+        pairs = list(pairs)
+        result = {
+            pair: {
+                "receivables": 0.0,
+                "draft_invoices": 0.0,
+                "orders": 0.0,
+                "overdue_amount": 0.0,
+                "oldest_overdue_days": 0,
+            }
+            for pair in pairs
+        }
+        if not pairs:
+            return result
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "company_id",
+                "date",
+                "date_maturity",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        self.env["account.move"].flush_model(
+            ["amount_total_signed", "company_id", "move_type", "partner_id", "state"]
+        )
+        self.env["sale.order"].flush_model(["company_id", "currency_rate", "partner_id", "state"])
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        today = fields.Date.context_today(self)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH pairs AS (
+                SELECT * FROM unnest(%(companies)s::int[], %(partners)s::int[])
+                    AS pair(company_id, partner_id)
+            ),
+            members AS (
+                SELECT pairs.company_id, pairs.partner_id, p.id AS member_id
+                  FROM pairs JOIN res_partner p ON p.commercial_partner_id = pairs.partner_id
+            ),
+            receivables AS (
+                SELECT m.company_id, m.partner_id,
+                       SUM(aml.amount_residual) AS open_amount,
+                       SUM(aml.amount_residual) FILTER (
+                           WHERE aml.amount_residual > 0
+                             AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+                       ) AS overdue_amount,
+                       MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) FILTER (
+                           WHERE aml.amount_residual > 0
+                             AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+                       ) AS oldest_overdue_days
+                  FROM members m
+                  JOIN account_move_line aml
+                    ON aml.partner_id = m.member_id AND aml.company_id = m.company_id
+                  JOIN account_account acc ON acc.id = aml.account_id
+                 WHERE aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+              GROUP BY m.company_id, m.partner_id
+            ),
+            drafts AS (
+                SELECT m.company_id, m.partner_id, SUM(am.amount_total_signed) AS amount
+                  FROM members m
+                  JOIN account_move am
+                    ON am.partner_id = m.member_id AND am.company_id = m.company_id
+                 WHERE am.state = 'draft' AND am.move_type IN ('out_invoice', 'out_refund')
+              GROUP BY m.company_id, m.partner_id
+            ),
+            orders AS (
+                SELECT m.company_id, m.partner_id,
+                       SUM(sol.price_total * (sol.product_uom_qty - sol.qty_invoiced)
+                           / sol.product_uom_qty
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
+                  FROM members m
+                  JOIN sale_order so
+                    ON so.partner_id = m.member_id AND so.company_id = m.company_id
+                  JOIN sale_order_line sol ON sol.order_id = so.id
+                 WHERE so.state = 'sale'
+                   AND sol.product_uom_qty > 0
+                   AND sol.qty_invoiced < sol.product_uom_qty
+                   AND NOT so.id = ANY(%(exclude)s)
+              GROUP BY m.company_id, m.partner_id
+            )
+            SELECT pairs.company_id, pairs.partner_id,
+                   COALESCE(r.open_amount, 0), COALESCE(d.amount, 0), COALESCE(o.amount, 0),
+                   COALESCE(r.overdue_amount, 0), COALESCE(r.oldest_overdue_days, 0)
+              FROM pairs
+         LEFT JOIN receivables r
+                ON r.company_id = pairs.company_id AND r.partner_id = pairs.partner_id
+         LEFT JOIN drafts d
+                ON d.company_id = pairs.company_id AND d.partner_id = pairs.partner_id
+         LEFT JOIN orders o
+                ON o.company_id = pairs.company_id AND o.partner_id = pairs.partner_id
+                """,
+                companies=[company for company, _partner in pairs],
+                partners=[partner for _company, partner in pairs],
+                today=today,
+                exclude=list(exclude_orders),
+            )
+        )
+        for company_id, partner_id, receivables, drafts, orders, overdue, oldest in rows:
+            currency = self.env["res.company"].browse(company_id).currency_id
+            result[(company_id, partner_id)] = {
+                "receivables": currency.round(receivables),
+                "draft_invoices": currency.round(drafts),
+                "orders": currency.round(orders),
+                "overdue_amount": currency.round(overdue),
+                "oldest_overdue_days": oldest,
+            }
+        return result
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_new_review(self):
+        """Open a new credit review of this file, computed from today's data."""
+        self.ensure_one()
+        self._check_officer()
+        review = self.env["credit.review"].create({"file_id": self.id})
+        review.action_compute()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.review",
+            "res_id": review.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _apply_review(self, review):
+        """Make an approved review the file's current rating, limit and term."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "grade_id": review.final_grade_id.id,
+                "score": review.score,
+                "credit_limit": review.final_limit,
+                "credit_days": review.final_days,
+                "rating_date": review.date,
+                "valid_until": review.valid_until,
+            }
+        )
+        self._sync_partner_credit_limit()
+
+    def _sync_partner_credit_limit(self):
+        """Keep Odoo's own per-company ``credit_limit`` equal to the limit in force, so
+        Odoo's credit warning and any module reading it agree with the credit file."""
+        for file in self:
+            partner = file.partner_id.with_company(file.company_id).sudo()
+            partner.with_context(credit_management_sync=True).write(
+                {"credit_limit": file.effective_limit, "use_partner_credit_limit": True}
+            )
+
+    # ------------------------------------------------------------------
+    # scheduled jobs
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_propose_reviews(self):
+        """Propose a review for every customer whose rating is older than the policy's
+        re-rating period, has expired, or who was never rated but has history; tell the
+        officer with an activity. Customers with a review already waiting are skipped."""
+        today = fields.Date.context_today(self)
+        files = self.search([])
+        pending = (
+            self.env["credit.review"]
+            .search([("file_id", "in", files.ids), ("state", "in", ("draft", "to_approve"))])
+            .file_id
+        )
+        unrated = (files - pending).filtered(lambda file: not file.grade_id)
+        behaviour = unrated._payment_behaviour(today)
+        for file in files - pending:
+            if not file.grade_id and behaviour[file.id]["first_date"] is None:
+                continue
+            policy = file._policy()
+            due_date = file.rating_date and file.rating_date + relativedelta(
+                months=policy.review_months
+            )
+            expired = file.valid_until and file.valid_until < today
+            if file.grade_id and not expired and due_date and due_date > today:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    review = self.env["credit.review"].create({"file_id": file.id})
+                    review.action_compute()
+            except UserError as error:
+                # one file's bad data (a missing exchange rate, ...) must not stop the others
+                file.message_post(
+                    body=_("The periodic re-rating failed: %(error)s", error=error.args[0])
+                )
+                continue
+            review._notify_officer(
+                _("Periodic re-rating of %(customer)s", customer=file.partner_id.display_name)
+            )
+
+    @api.model
+    def _cron_expire_temporary_limits(self):
+        """Temporary limits end on their date: clear them and bring Odoo's credit limit back
+        to the rated limit."""
+        today = fields.Date.context_today(self)
+        files = self.search(
+            [("temporary_limit_until", "!=", False), ("temporary_limit_until", "<", today)]
+        )
+        for file in files:
+            file.message_post(
+                body=_(
+                    "The temporary limit of %(amount)s ended on %(date)s.",
+                    amount=file.currency_id.format(file.temporary_limit),
+                    date=file.temporary_limit_until,
+                )
+            )
+        files.sudo().write({"temporary_limit": 0.0, "temporary_limit_until": False})
+        files._sync_partner_credit_limit()
+
+    @api.model
+    def _cron_detect_warning_signs(self):
+        self.search([])._detect_warning_signs()
+
+    def _detect_warning_signs(self):
+        """Raise the warning signs (危险信号) that can be read from data; each new one is
+        logged on the file and gives the officer an activity. See ``_warning_sign_checks``."""
+        behaviour = self._payment_behaviour()
+        for file in self:
+            for kind, details in file._warning_sign_checks(behaviour[file.id]):
+                self.env["credit.warning"]._raise(file, kind, details)
+
+    def _warning_sign_checks(self, behaviour):
+        """The warning signs found for this file, as (kind, details) pairs. An extension
+        point: another module adds a sign by extending this list."""
+        self.ensure_one()
+        policy = self._policy()
+        signs = []
+        recent, prior = behaviour["recent_days_to_pay"], behaviour["prior_days_to_pay"]
+        if core_scoring.is_paying_slower(prior, recent, policy.slowdown_days):
+            signs.append(
+                (
+                    "slower_payments",
+                    _(
+                        "Average days to pay went from %(prior)s to %(recent)s days.",
+                        prior=round(prior, 1),
+                        recent=round(recent, 1),
+                    ),
+                )
+            )
+        since = fields.Datetime.now() - timedelta(days=TREND_DAYS)
+        bank_changes = (
+            self.env["res.partner.bank"]
+            .sudo()
+            .search_count(
+                [("partner_id", "child_of", self.partner_id.id), ("create_date", ">=", since)]
+            )
+        )
+        if policy.bank_change_count and bank_changes >= policy.bank_change_count:
+            signs.append(
+                (
+                    "bank_changes",
+                    _(
+                        "%(count)s bank accounts added in the last %(days)s days.",
+                        count=bank_changes,
+                        days=TREND_DAYS,
+                    ),
+                )
+            )
+        limit = self.effective_limit
+        if self.grade_id and self.sales_mode == "credit" and limit:
+            orders = (
+                self.env["sale.order"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "child_of", self.partner_id.id),
+                        ("company_id", "=", self.company_id.id),
+                        ("state", "in", ("draft", "sent", "sale")),
+                        ("create_date", ">=", since),
+                    ]
+                )
+            )
+            largest = max(
+                [
+                    order.currency_id._convert(
+                        order.amount_total, self.currency_id, self.company_id, order.date_order
+                    )
+                    for order in orders
+                ]
+                or [0.0]
+            )
+            if largest > limit:
+                signs.append(
+                    (
+                        "order_jump",
+                        _(
+                            "An order of %(amount)s exceeds the whole credit limit of %(limit)s.",
+                            amount=largest,
+                            limit=limit,
+                        ),
+                    )
+                )
+        if self.bankrupt:
+            signs.append(("bankruptcy", _("The customer is bankrupt or in liquidation.")))
+        return signs

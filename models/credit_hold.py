@@ -1,0 +1,261 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_compare
+
+from ..credit_management import checks as core_checks
+
+DECISIONS = [
+    ("approve_once", "Approve this order"),
+    ("approve_temporary_limit", "Approve with a temporary limit"),
+    ("reject", "Reject"),
+]
+
+
+class CreditHold(models.Model):
+    """A credit hold (信用冻结): a sale order that failed the credit checks at confirmation
+    and waits for a credit officer. It keeps the failed rules with the figures of that
+    moment, who asked, and who decided what and why; an approved hold covers its order up to
+    the approved amount."""
+
+    _name = "credit.hold"
+    _description = "Credit Hold"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    order_id = fields.Many2one(
+        "sale.order", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        [
+            ("pending", "Waiting for Decision"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    requester_id = fields.Many2one("res.users", string="Requested By", readonly=True)
+    grade_id = fields.Many2one("credit.grade", readonly=True)
+    order_amount = fields.Monetary(readonly=True, help="Order amount in company currency.")
+    exposure = fields.Monetary(readonly=True, help="Exposure before this order.")
+    credit_limit = fields.Monetary(readonly=True, help="Limit in force at the check.")
+    overdue_amount = fields.Monetary(readonly=True)
+    oldest_overdue_days = fields.Integer(readonly=True)
+    reasons = fields.Text(readonly=True, help="The rules the order failed, with their numbers.")
+    failures = fields.Json(readonly=True)
+    decision = fields.Selection(DECISIONS, readonly=True, tracking=True)
+    decision_reason = fields.Text(readonly=True, tracking=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
+    decided_on = fields.Datetime(readonly=True)
+    temporary_limit = fields.Monetary(readonly=True)
+    temporary_limit_until = fields.Date(readonly=True)
+
+    @api.depends("order_id.name", "partner_id")
+    def _compute_name(self):
+        for hold in self:
+            hold.name = _(
+                "Credit hold on %(order)s", order=hold.order_id.name or hold.partner_id.name or ""
+            )
+
+    # ------------------------------------------------------------------
+    @api.model
+    def _can_decide(self, order=None):
+        """Officers and managers decide; an officer who sold the order only when the policy
+        allows officers to release their own orders."""
+        user = self.env.user
+        if not user.has_group("credit_management.group_credit_officer"):
+            return False
+        if order and order.user_id == user:
+            return self.env["credit.policy"]._for_company(order.company_id).officer_may_approve_own
+        return True
+
+    def _check_decider(self):
+        for hold in self:
+            if not self._can_decide(hold.sudo().order_id):
+                raise AccessError(
+                    _(
+                        "Only credit officers can decide on credit holds, and not on their own "
+                        "orders unless the credit policy allows it."
+                    )
+                )
+
+    def _lock_pending(self):
+        self.env.cr.execute(
+            SQL("SELECT id FROM credit_hold WHERE id = ANY(%s) FOR UPDATE", self.ids)
+        )
+        self.invalidate_recordset(["state"])
+        for hold in self:
+            if hold.state != "pending":
+                raise UserError(_("%(hold)s has already been decided.", hold=hold.display_name))
+
+    def _decide(self, decision, reason, **values):
+        self.write(
+            {
+                "state": "rejected" if decision == "reject" else "approved",
+                "decision": decision,
+                "decision_reason": reason,
+                "decided_by_id": self.env.uid,
+                "decided_on": fields.Datetime.now(),
+                **values,
+            }
+        )
+        self.activity_feedback(["mail.mail_activity_data_todo"])
+
+    def action_approve_once(self, reason=""):
+        """Approve this order at its current amount and confirm it as its requester would
+        have."""
+        self._check_decider()
+        self._lock_pending()
+        for hold in self:
+            hold._decide("approve_once", reason)
+            hold._confirm_order()
+        return True
+
+    def action_approve_with_temporary_limit(self, amount, date_end, reason=""):
+        """Approve by raising the customer's limit until ``date_end`` (audited on the credit
+        file), then confirm the order."""
+        self._check_decider()
+        if not date_end or float_compare(amount, 0.0, 2) <= 0:
+            raise UserError(_("A temporary limit needs a positive amount and an end date."))
+        self._lock_pending()
+        for hold in self:
+            file = self.env["credit.file"].sudo()._get_for_partner(hold.partner_id, hold.company_id)
+            file.write({"temporary_limit": amount, "temporary_limit_until": date_end})
+            file._sync_partner_credit_limit()
+            file.message_post(
+                body=_(
+                    "Temporary limit of %(amount)s until %(date)s granted by %(user)s to release "
+                    "%(order)s.",
+                    amount=hold.currency_id.format(amount),
+                    date=date_end,
+                    user=self.env.user.name,
+                    order=hold.sudo().order_id.name,
+                )
+            )
+            hold._decide(
+                "approve_temporary_limit",
+                reason,
+                temporary_limit=amount,
+                temporary_limit_until=date_end,
+            )
+            hold._confirm_order()
+        return True
+
+    def action_reject(self, reason):
+        """Reject: the order stays a quotation and the salesperson is told why."""
+        self._check_decider()
+        if not (reason or "").strip():
+            raise UserError(_("Give the reason for rejecting the order."))
+        self._lock_pending()
+        for hold in self:
+            hold._decide("reject", reason)
+            hold.sudo().order_id.message_post(
+                body=_(
+                    "Credit hold rejected by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+                partner_ids=hold.requester_id.partner_id.ids,
+            )
+        return True
+
+    def _confirm_order(self):
+        self.ensure_one()
+        order = self.sudo().order_id
+        if order.state not in ("draft", "sent"):
+            return
+        requester = self.requester_id or order.user_id or self.env.user
+        order.with_user(requester).sudo().action_confirm()
+
+    def _covers(self, order, amount):
+        """True when an approved hold of ``order`` covers ``amount`` (company currency)."""
+        return bool(
+            self.search_count(
+                [
+                    ("order_id", "=", order.id),
+                    ("state", "=", "approved"),
+                    ("order_amount", ">=", amount - 0.005),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _failure_messages(self, failures, currency):
+        """One translated sentence per failed rule, with its numbers."""
+
+        def money(value):
+            return currency.format(float(value))
+
+        messages = []
+        for failure in failures:
+            values = failure.values
+            if failure.rule == core_checks.RULE_LIMIT:
+                messages.append(
+                    _(
+                        "Credit limit exceeded: exposure %(exposure)s + this order %(order)s = "
+                        "%(after)s, over the limit of %(limit)s by %(excess)s.",
+                        exposure=money(values["exposure"]),
+                        order=money(values["order_amount"]),
+                        after=money(values["exposure_after"]),
+                        limit=money(values["limit"]),
+                        excess=money(values["excess"]),
+                    )
+                )
+            elif failure.rule == core_checks.RULE_OVERDUE_AMOUNT:
+                messages.append(
+                    _(
+                        "Overdue money %(overdue)s is above the tolerance of %(tolerance)s.",
+                        overdue=money(values["overdue_amount"]),
+                        tolerance=money(values["tolerance"]),
+                    )
+                )
+            elif failure.rule == core_checks.RULE_OVERDUE_DAYS:
+                messages.append(
+                    _(
+                        "The oldest overdue item is %(days)s days overdue (at most %(max)s).",
+                        days=values["oldest_overdue_days"],
+                        max=values["max_days"],
+                    )
+                )
+            elif failure.rule == core_checks.RULE_GRADE_POLICY:
+                modes = dict(
+                    self.env["credit.grade"]._fields["sales_mode"]._description_selection(self.env)
+                )
+                messages.append(
+                    _(
+                        "The customer's grade allows %(mode)s only: use an immediate payment "
+                        "term or have the order paid first.",
+                        mode=modes.get(values["sales_mode"], values["sales_mode"]),
+                    )
+                )
+            elif failure.rule == core_checks.RULE_RATING_EXPIRED:
+                messages.append(
+                    _(
+                        "The customer's rating and limit expired on %(date)s.",
+                        date=values["valid_until"],
+                    )
+                )
+            elif failure.rule == core_checks.RULE_MANUAL_HOLD:
+                messages.append(_("The customer is on credit hold."))
+            elif failure.rule == core_checks.RULE_MAX_DOCUMENT:
+                messages.append(
+                    _(
+                        "The order (%(order)s) is above the maximum order value of %(max)s for "
+                        "the customer's grade.",
+                        order=money(values["order_amount"]),
+                        max=money(values["max_document_amount"]),
+                    )
+                )
+            else:
+                messages.append(_("Check %(rule)s failed.", rule=failure.rule))
+        return messages

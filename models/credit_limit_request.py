@@ -1,0 +1,150 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class CreditLimitRequest(models.Model):
+    """A salesperson's request for a higher (possibly temporary) credit limit, decided by a
+    credit officer. Temporary limits end on their date."""
+
+    _name = "credit.limit.request"
+    _description = "Credit Limit Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        domain="[('parent_id', '=', False)]",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    file_id = fields.Many2one("credit.file", readonly=True, check_company=True, index=True)
+    requested_by_id = fields.Many2one(
+        "res.users",
+        default=lambda self: self.env.user,
+        readonly=True,
+    )
+    current_limit = fields.Monetary(readonly=True)
+    amount = fields.Monetary(string="Requested Limit", required=True, tracking=True)
+    temporary = fields.Boolean(tracking=True)
+    date_end = fields.Date(string="Until", tracking=True)
+    reason = fields.Text(required=True)
+    state = fields.Selection(
+        [
+            ("submitted", "Submitted"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+        ],
+        default="submitted",
+        readonly=True,
+        tracking=True,
+    )
+    decided_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+    )
+    decided_on = fields.Datetime(readonly=True)
+    decision_note = fields.Text()
+
+    @api.constrains("amount", "temporary", "date_end", "partner_id")
+    def _check_request(self):
+        for request in self:
+            if request.partner_id != request.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "Credit limits belong to the company %(company)s, not to its contact "
+                        "%(contact)s: ask for the company.",
+                        company=request.partner_id.commercial_partner_id.display_name,
+                        contact=request.partner_id.display_name,
+                    )
+                )
+            if request.amount <= 0:
+                raise ValidationError(_("The requested limit must be a positive amount."))
+            if request.temporary and not request.date_end:
+                raise ValidationError(_("A temporary limit needs an end date."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        requests = super().create(vals_list)
+        for request in requests:
+            file = (
+                self.env["credit.file"]
+                .sudo()
+                ._get_for_partner(request.partner_id, request.company_id)
+            )
+            request.sudo().write({"file_id": file.id, "current_limit": file.effective_limit})
+            officer = file.officer_id or file._policy().officer_id
+            if officer:
+                # salespeople may ask but not edit requests, and an activity needs write access
+                request.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=_("Credit limit request"),
+                    user_id=officer.id,
+                )
+        return requests
+
+    def _check_decidable(self):
+        self.env["credit.file"]._check_officer()
+        self.env.cr.execute(
+            "SELECT id FROM credit_limit_request WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
+        )
+        self.invalidate_recordset(["state"])
+        for request in self:
+            if request.state != "submitted":
+                raise UserError(_("This request has already been decided."))
+
+    def action_approve(self):
+        """Approve: a temporary limit runs until its date, a permanent one replaces the
+        rated limit until the next review."""
+        self._check_decidable()
+        for request in self:
+            file = request.file_id.sudo()
+            if request.temporary:
+                file.write(
+                    {"temporary_limit": request.amount, "temporary_limit_until": request.date_end}
+                )
+            else:
+                file.write({"credit_limit": request.amount})
+            file._sync_partner_credit_limit()
+            request.write(
+                {
+                    "state": "approved",
+                    "decided_by_id": self.env.uid,
+                    "decided_on": fields.Datetime.now(),
+                }
+            )
+            file.message_post(
+                body=_(
+                    "Limit request of %(user)s approved by %(officer)s: %(amount)s%(until)s.",
+                    user=request.requested_by_id.name,
+                    officer=self.env.user.name,
+                    amount=request.currency_id.format(request.amount),
+                    until=_(" until %(date)s", date=request.date_end) if request.temporary else "",
+                )
+            )
+            request.activity_feedback(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_reject(self):
+        self._check_decidable()
+        if any(not (request.decision_note or "").strip() for request in self):
+            raise UserError(_("Give the reason for rejecting the request."))
+        for request in self:
+            request.write(
+                {
+                    "state": "rejected",
+                    "decided_by_id": self.env.uid,
+                    "decided_on": fields.Datetime.now(),
+                }
+            )
+            request.activity_feedback(["mail.mail_activity_data_todo"])
+            request.message_post(
+                body=_("Rejected: %(reason)s", reason=request.decision_note),
+                partner_ids=request.requested_by_id.partner_id.ids,
+            )
+        return True

@@ -1,0 +1,231 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..credit_management import checks as core_checks
+from ..credit_management import limits as core_limits
+
+LIMIT_METHODS = [
+    (core_limits.METHOD_WORKING_CAPITAL, "Share of net working capital"),
+    (core_limits.METHOD_NET_WORTH, "Share of net worth"),
+    (core_limits.METHOD_LIQUIDATION, "Share of liquidation value"),
+    (core_limits.METHOD_MANUAL, "Manual"),
+]
+
+MAX_REVIEW_MONTHS = 2
+"""Customers are re-rated at least every two months (credit domain doc, "Before the deal")."""
+
+
+class CreditPolicy(models.Model):
+    """The credit policy (信用政策) of a company: how limits and terms are proposed, how new
+    customers are treated and how often customers are re-rated. A policy without a company
+    applies to every company that has none of its own."""
+
+    _name = "credit.policy"
+    _description = "Credit Policy"
+    _order = "company_id, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    company_id = fields.Many2one("res.company", index=True)
+    active = fields.Boolean(default=True)
+    scoring_model_id = fields.Many2one(
+        "credit.scoring.model",
+        required=True,
+        check_company=True,
+        help="The weighted factors and override rules used to score customers.",
+    )
+    officer_id = fields.Many2one(
+        "res.users",
+        string="Default Credit Officer",
+        help="Receives reviews, limit requests and warning signs of customers whose credit "
+        "file has no officer of its own.",
+    )
+    limit_method = fields.Selection(
+        LIMIT_METHODS,
+        required=True,
+        default=core_limits.METHOD_WORKING_CAPITAL,
+        help="How the credit limit is proposed: the grade's limit ratio applied to the "
+        "customer's net working capital, net worth or liquidation value, or typed by the "
+        "officer. A proposal is never above the customer's net worth nor its working capital.",
+    )
+    company_dso_coefficient = fields.Float(
+        string="Company Adjustment Coefficient",
+        digits=(6, 3),
+        default=1.0,
+        help="Company coefficient of the credit term formula: customer credit days = "
+        "industry average DSO x company adjustment coefficient x grade coefficient.",
+    )
+    default_industry_dso = fields.Integer(
+        string="Default Industry DSO (days)",
+        default=30,
+        help="Industry average days sales outstanding used when the customer's industry has "
+        "none of its own.",
+    )
+    new_customer_months = fields.Integer(
+        string="Months Before First Rating",
+        default=3,
+        help="New customers are graded C and pay before delivery until they have this many "
+        "months of history with us.",
+    )
+    review_months = fields.Integer(
+        string="Re-rating Period (months)",
+        default=1,
+        help="A customer's rating is reviewed again after this many months (at most two).",
+    )
+    rating_validity_months = fields.Integer(
+        string="Rating Validity (months)",
+        default=2,
+        help="An approved rating, limit and term are valid for this many months.",
+    )
+    payment_window_days = fields.Integer(
+        string="Payment History Window (days)",
+        default=365,
+        help="Payment behaviour (on-time payment rate, days late, overdue items) is measured "
+        "on the items that fell due within this many days.",
+    )
+    slowdown_days = fields.Integer(
+        string="Slower Payment Threshold (days)",
+        default=5,
+        help="Warning sign: the average days to pay of the last 90 days exceeds that of the "
+        "90 days before by more than this.",
+    )
+    bank_change_count = fields.Integer(
+        string="Bank Account Changes",
+        default=2,
+        help="Warning sign: this many bank accounts added to the customer within 90 days.",
+    )
+
+    # --- order credit checks (during the deal) ---
+    check_limit = fields.Boolean(
+        string="Check Credit Limit",
+        default=True,
+        help="Hold an order when the customer's exposure after it exceeds the limit in force. "
+        "A limit of 0 means no credit; tick Unlimited on the credit file for no ceiling.",
+    )
+    check_overdue_amount = fields.Boolean(
+        default=True,
+        help="Hold an order when the customer's overdue money exceeds its grade's tolerance.",
+    )
+    check_overdue_days = fields.Boolean(
+        string="Check Oldest Overdue",
+        default=True,
+        help="Hold an order when the customer's oldest overdue item is older than its "
+        "grade's maximum days.",
+    )
+    check_grade_policy = fields.Boolean(
+        default=True,
+        help="Cash-on-delivery and payment-before-delivery grades (and unrated customers) "
+        "take only orders with an immediate payment term or paid in advance.",
+    )
+    check_rating_expired = fields.Boolean(
+        string="Check Rating Validity",
+        default=True,
+        help="Hold an order when the customer's rating is past its valid-until date.",
+    )
+    check_manual_hold = fields.Boolean(
+        default=True,
+        help="Hold every order of a customer put on hold by a credit officer.",
+    )
+    check_max_document = fields.Boolean(
+        string="Check Maximum Order Value",
+        default=True,
+        help="Hold a single order above its grade's maximum order value.",
+    )
+    exposure_receivables = fields.Boolean(
+        string="Open Receivables",
+        default=True,
+        help="Posted receivables still open, including credit notes and payments not yet "
+        "matched (they lower the exposure).",
+    )
+    exposure_draft_invoices = fields.Boolean(string="Draft Invoices", default=True)
+    exposure_orders = fields.Boolean(
+        string="Orders Not Yet Invoiced",
+        default=True,
+        help="Confirmed sale orders: ordered quantities not invoiced yet, taxes included.",
+    )
+    officer_may_approve_own = fields.Boolean(
+        string="Officers May Release Their Own Orders",
+        help="When unticked, a credit officer who is also the salesperson of a held order "
+        "cannot release it: another officer must decide.",
+    )
+
+    def _enabled_rules(self):
+        """The codes of the order checks this policy runs (see credit_management.checks)."""
+        self.ensure_one()
+        return frozenset(code for code, field in self._check_rule_fields().items() if self[field])
+
+    @api.model
+    def _check_rule_fields(self):
+        """Check rule code -> policy switch. An extension point: a module adding a rule to
+        ``credit_management.checks.RULES`` adds its switch here."""
+        return {
+            core_checks.RULE_LIMIT: "check_limit",
+            core_checks.RULE_OVERDUE_AMOUNT: "check_overdue_amount",
+            core_checks.RULE_OVERDUE_DAYS: "check_overdue_days",
+            core_checks.RULE_GRADE_POLICY: "check_grade_policy",
+            core_checks.RULE_RATING_EXPIRED: "check_rating_expired",
+            core_checks.RULE_MANUAL_HOLD: "check_manual_hold",
+            core_checks.RULE_MAX_DOCUMENT: "check_max_document",
+        }
+
+    @api.model
+    def _exposure_category_fields(self):
+        """Exposure category -> policy switch (the categories of ``_exposure_by_partner``)."""
+        return {
+            "receivables": "exposure_receivables",
+            "draft_invoices": "exposure_draft_invoices",
+            "orders": "exposure_orders",
+        }
+
+    def _exposure_total(self, exposure):
+        """Exposure = sum of the enabled categories of an ``_exposure_by_partner`` entry."""
+        self.ensure_one()
+        categories = self._exposure_category_fields()
+        enabled = {code for code, field in categories.items() if self[field]}
+        return core_checks.exposure_total(((code, exposure[code]) for code in categories), enabled)
+
+    @api.constrains(
+        "company_dso_coefficient",
+        "default_industry_dso",
+        "new_customer_months",
+        "review_months",
+        "rating_validity_months",
+        "payment_window_days",
+        "slowdown_days",
+        "bank_change_count",
+    )
+    def _check_values(self):
+        for policy in self:
+            numbers = (
+                policy.company_dso_coefficient,
+                policy.default_industry_dso,
+                policy.new_customer_months,
+                policy.slowdown_days,
+                policy.bank_change_count,
+            )
+            if any(value < 0 for value in numbers):
+                raise ValidationError(_("The values of a credit policy cannot be negative."))
+            if not 1 <= policy.review_months <= MAX_REVIEW_MONTHS:
+                raise ValidationError(
+                    _(
+                        "Customers must be re-rated at least every %(months)s months: the "
+                        "re-rating period must lie between 1 and %(months)s.",
+                        months=MAX_REVIEW_MONTHS,
+                    )
+                )
+            if policy.rating_validity_months < 1 or policy.payment_window_days < 1:
+                raise ValidationError(
+                    _("The rating validity and the payment window must be at least 1.")
+                )
+
+    @api.model
+    def _for_company(self, company):
+        """The policy in force for ``company``: its own, else the shared one."""
+        policy = self.search([("company_id", "=", company.id)], limit=1) or self.search(
+            [("company_id", "=", False)], limit=1
+        )
+        if not policy:
+            raise ValidationError(
+                _("No credit policy applies to company %(company)s.", company=company.name)
+            )
+        return policy

@@ -1,0 +1,145 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+CREDIT_READ_GROUPS = "credit_management.group_credit_user"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    credit_file_id = fields.Many2one(
+        "credit.file",
+        compute="_compute_credit_info",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_grade_id = fields.Many2one(
+        "credit.grade",
+        compute="_compute_credit_info",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_sales_mode = fields.Selection(
+        lambda self: self.env["credit.grade"]._fields["sales_mode"].selection,
+        compute="_compute_credit_info",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_rating_state = fields.Selection(
+        [("unrated", "Not rated"), ("valid", "Valid"), ("expired", "Expired")],
+        compute="_compute_credit_info",
+        groups=CREDIT_READ_GROUPS,
+        string="Rating Status",
+    )
+    credit_effective_limit = fields.Monetary(
+        compute="_compute_credit_info",
+        groups=CREDIT_READ_GROUPS,
+        string="Credit Limit in Force",
+        currency_field="credit_currency_id",
+    )
+    credit_open_receivables = fields.Monetary(
+        compute="_compute_credit_info",
+        groups=CREDIT_READ_GROUPS,
+        string="Open Receivables",
+        currency_field="credit_currency_id",
+    )
+    credit_available = fields.Monetary(
+        compute="_compute_credit_info",
+        groups=CREDIT_READ_GROUPS,
+        string="Available Credit",
+        currency_field="credit_currency_id",
+        help="Credit limit in force minus the open receivables of the customer and its contacts.",
+    )
+    credit_days = fields.Integer(
+        compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Credit Term (days)"
+    )
+    credit_valid_until = fields.Date(
+        compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Rating Valid Until"
+    )
+    credit_warning_count = fields.Integer(
+        compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Open Warning Signs"
+    )
+    credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_credit_info", groups=CREDIT_READ_GROUPS
+    )
+
+    @api.depends_context("company")
+    def _compute_credit_info(self):
+        """Credit information of the commercial entity in the current company, read with
+        the rights of the file (a salesperson sees it, read-only)."""
+        company = self.env.company
+        commercial = self.commercial_partner_id
+        files = (
+            self.env["credit.file"]
+            .sudo()
+            .search([("partner_id", "in", commercial.ids), ("company_id", "=", company.id)])
+        )
+        file_of = {file.partner_id.id: file for file in files}
+        receivables = files._open_receivables()
+        for partner in self:
+            file = file_of.get(partner.commercial_partner_id.id)
+            partner.credit_currency_id = company.currency_id
+            partner.credit_file_id = file.id if file else False
+            partner.credit_grade_id = file.grade_id if file else False
+            partner.credit_sales_mode = file.grade_id.sales_mode if file else False
+            partner.credit_rating_state = file.rating_state if file else "unrated"
+            partner.credit_effective_limit = file.effective_limit if file else 0.0
+            partner.credit_open_receivables = receivables[file.id] if file else 0.0
+            partner.credit_available = file.effective_limit - receivables[file.id] if file else 0.0
+            partner.credit_days = file.credit_days if file else 0
+            partner.credit_valid_until = file.valid_until if file else False
+            partner.credit_warning_count = file.open_warning_count if file else 0
+
+    def write(self, vals):
+        if "credit_limit" in vals and not self.env.context.get("credit_management_sync"):
+            self._check_credit_limit_managed(vals["credit_limit"])
+        return super().write(vals)
+
+    def _check_credit_limit_managed(self, new_limit):
+        """The limit of a customer with a rating comes from its credit file: refuse a direct
+        change that would make Odoo's limit and the rated one disagree."""
+        files = (
+            self.env["credit.file"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("grade_id", "!=", False),
+                ]
+            )
+        )
+        for file in files:
+            if float_compare(new_limit or 0.0, file.effective_limit, 2):
+                raise UserError(
+                    _(
+                        "The credit limit of %(customer)s is managed by its credit file "
+                        "(%(limit)s). Ask a credit officer for a review or a limit request.",
+                        customer=file.partner_id.display_name,
+                        limit=file.currency_id.format(file.effective_limit),
+                    )
+                )
+
+    def action_open_credit_file(self):
+        """Open the customer's credit file in the current company (officers create it)."""
+        self.ensure_one()
+        File = self.env["credit.file"]
+        file = File._get_for_partner(self, create=False)
+        if not file:
+            File._check_officer()
+            file = File._get_for_partner(self)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.file",
+            "res_id": file.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_request_credit_limit(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.limit.request",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }

@@ -1,0 +1,40 @@
+from odoo import fields, models
+
+from ..models.credit_hold import DECISIONS
+
+
+class CreditHoldDecision(models.TransientModel):
+    """The officer's decision on one or more credit holds, with its reason."""
+
+    _name = "credit.hold.decision"
+    _description = "Credit Hold Decision"
+
+    hold_ids = fields.Many2many(
+        "credit.hold", string="Holds", required=True, default=lambda self: self._default_holds()
+    )
+    decision = fields.Selection(DECISIONS, required=True, default="approve_once")
+    reason = fields.Text()
+    currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
+    temporary_limit = fields.Monetary(
+        help="The customer's limit until the end date; the rated limit applies again after."
+    )
+    temporary_limit_until = fields.Date(string="Until")
+
+    def _default_holds(self):
+        context = self.env.context
+        if context.get("active_model") == "credit.hold":
+            return context.get("active_ids", [])
+        return []
+
+    def action_decide(self):
+        self.ensure_one()
+        holds = self.hold_ids
+        if self.decision == "reject":
+            holds.action_reject(self.reason)
+        elif self.decision == "approve_temporary_limit":
+            holds.action_approve_with_temporary_limit(
+                self.temporary_limit, self.temporary_limit_until, self.reason or ""
+            )
+        else:
+            holds.action_approve_once(self.reason or "")
+        return {"type": "ir.actions.act_window_close"}
