@@ -78,6 +78,14 @@ def drop_database(odoo, db: str) -> None:
     odoo.service.db.exp_drop(db)
 
 
+def vacuum_analyze(odoo, db: str) -> None:
+    """VACUUM ANALYZE, as autovacuum would do on a database in use: bulk-loaded tables get
+    their statistics and visibility map before anything is timed."""
+    with contextlib.closing(odoo.sql_db.db_connect(db).cursor()) as cr:
+        cr._cnx.autocommit = True
+        cr.execute("VACUUM ANALYZE")
+
+
 def fill(env, args) -> None:
     """The customer, its receivables and open orders (datagen), and its credit file."""
     # Open items per invoice: the invoice and, for 5 % of them, an open credit note.
@@ -408,10 +416,13 @@ def main(argv: list[str] | None = None) -> int:
             fill(env, args)
         out(f"filled and committed in {time.perf_counter() - start:.1f}s")
 
+    start = time.perf_counter()
+    vacuum_analyze(odoo, args.db)
+    out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
+
     with datagen.odoo_env(odoo, args.db) as root_env:  # rolled back at the end
         admin = root_env.ref("base.user_admin")
         env = root_env(user=admin.id, context=admin.context_get())
-        env.cr.execute("ANALYZE")
         partner = find_customer(env)
         product = env["product.product"].search(
             [("default_code", "=", datagen.PRODUCT_CODE)], limit=1

@@ -208,6 +208,7 @@ class CreditDemo(models.AbstractModel):
         self.with_company(company)._build_ratings(today)
         self.with_company(company)._build_limit_requests(today)
         files._detect_warning_signs()
+        self.with_company(company)._build_orders()
         officer = self.env.ref("credit_management.demo_user_officer")
         self.env["credit.warning"].with_user(officer)._raise(
             self._demo_file("redwood"),
@@ -372,3 +373,29 @@ class CreditDemo(models.AbstractModel):
         temporary = temporary.with_user(officer)
         temporary.decision_note = "Approved for the season; back to the rated limit afterwards."
         temporary.action_approve()
+
+    # ------------------------------------------------------------------
+    # orders through the credit gate
+    def _build_orders(self):
+        """Quotations the demo salesperson confirms through the credit gate: one passes,
+        two end on credit hold (a customer over its limit, one whose grade sells for cash
+        only), so the officer's queue shows real cases."""
+        salesperson = self.env.ref("credit_management.demo_user_salesperson")
+        product = self.env["product.product"].create(
+            {"name": "Office furniture set", "list_price": 12000.0, "type": "consu"}
+        )
+        stories = (("huaxin", 5), ("jinhai", 14), ("redwood", 1))
+        Order = self.env["sale.order"].with_user(salesperson).sudo()
+        for customer, sets in stories:
+            order = Order.create(
+                {
+                    "partner_id": self._demo_file(customer).partner_id.id,
+                    "user_id": salesperson.id,
+                    "order_line": [
+                        fields.Command.create(
+                            {"product_id": product.id, "product_uom_qty": sets, "tax_id": False}
+                        )
+                    ],
+                }
+            )
+            order.with_user(salesperson).action_confirm()

@@ -276,7 +276,7 @@ class CreditOrderCommon(CreditLedgerCommon):
     @classmethod
     def _rated(cls, name, grade="A", limit=10_000.0, company=None, **file_values):
         """A customer with a credit file rated ``grade`` with ``limit``, valid until
-        ``RATING_VALID_UNTIL``."""
+        ``RATING_VALID_UNTIL``, and Odoo's own limit kept equal (as an approved review does)."""
         partner = cls._customer(name)
         file = cls._file(
             partner,
@@ -286,6 +286,7 @@ class CreditOrderCommon(CreditLedgerCommon):
             **{"rating_date": date(2024, 6, 1), "valid_until": cls.RATING_VALID_UNTIL}
             | file_values,
         )
+        file._sync_partner_credit_limit()
         return partner, file
 
     @classmethod
