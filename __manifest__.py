@@ -33,6 +33,7 @@
         "demo/credit_users_demo.xml",
         "demo/credit_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }

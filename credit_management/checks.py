@@ -94,10 +94,13 @@ class Failure:
 
 def _limit(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
     """Exposure after this order above the limit. A limit of 0 grants no credit at all, so
-    any credit order fails; only ``unlimited`` means no ceiling."""
+    any credit order fails; only ``unlimited`` means no ceiling. An order paid at or before
+    delivery takes no credit, so it adds nothing to the exposure: a cash customer can buy
+    for cash, unless what it already owes is above its limit."""
     if facts.unlimited:
         return None
-    after = facts.exposure + facts.order_amount
+    order_credit = Decimal(0) if facts.immediate_payment else facts.order_amount
+    after = facts.exposure + order_credit
     if after <= facts.limit:
         return None
     return Failure(
@@ -105,7 +108,7 @@ def _limit(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
         {
             "limit": facts.limit,
             "exposure": facts.exposure,
-            "order_amount": facts.order_amount,
+            "order_amount": order_credit,
             "exposure_after": after,
             "excess": after - facts.limit,
         },

@@ -413,42 +413,41 @@ class CreditFile(models.Model):
             "prior_days_to_pay": weighted_days(row["prior_x_days"], row["prior"]),
         }
 
+    def _exposure(self):
+        """Each file's exposure by category (see ``_exposure_by_partner``): {file id: dict}."""
+        by_pair = self._exposure_by_partner({(f.company_id.id, f.partner_id.id) for f in self})
+        return {f.id: by_pair[(f.company_id.id, f.partner_id.id)] for f in self}
+
     def _open_receivables(self):
-        """Open posted receivables of each file's customer in company currency, one SQL
-        aggregate: {file id: amount}. Negative open items (credit notes, payments not yet
-        matched) count, so a customer who paid in advance has more credit available."""
-        result = dict.fromkeys(self.ids, 0.0)
-        if not self:
-            return result
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "company_id",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-            ]
+        """Open posted receivables of each file's customer in company currency:
+        {file id: amount}. Negative open items (credit notes, payments not yet matched)
+        count, so a customer who paid in advance has more credit available."""
+        return {file_id: values["receivables"] for file_id, values in self._exposure().items()}
+
+    @api.model
+    def _receivable_account_ids(self):
+        return (
+            self.env["account.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("account_type", "=", "asset_receivable")])
+            .ids
         )
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT f.id, SUM(aml.amount_residual)
-              FROM credit_file f
-              JOIN res_partner p ON p.commercial_partner_id = f.partner_id
-              JOIN account_move_line aml ON aml.partner_id = p.id AND aml.company_id = f.company_id
-              JOIN account_account acc ON acc.id = aml.account_id
-             WHERE f.id = ANY(%s)
-               AND aml.parent_state = 'posted'
-               AND acc.account_type = 'asset_receivable'
-               AND aml.reconciled IS NOT TRUE
-          GROUP BY f.id
-                """,
-                self.ids,
-            )
+
+    def init(self):
+        """A covering index for the exposure query: the open posted receivable items of one
+        customer, read without touching the table (see bench/README.md, order confirmation
+        benchmark)."""
+        res = super().init()
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS credit_management_aml_open_receivable_idx
+                ON account_move_line (account_id, partner_id, company_id)
+                INCLUDE (amount_residual, date_maturity, date)
+             WHERE reconciled IS NOT TRUE AND parent_state = 'posted'
+            """
         )
-        result.update(dict(rows))
-        return result
+        return res
 
     @api.model
     def _exposure_by_partner(self, pairs, exclude_orders=()):
@@ -511,24 +510,29 @@ class CreditFile(models.Model):
                   FROM pairs JOIN res_partner p ON p.commercial_partner_id = pairs.partner_id
             ),
             receivables AS (
-                SELECT m.company_id, m.partner_id,
-                       SUM(aml.amount_residual) AS open_amount,
-                       SUM(aml.amount_residual) FILTER (
-                           WHERE aml.amount_residual > 0
-                             AND COALESCE(aml.date_maturity, aml.date) < %(today)s
-                       ) AS overdue_amount,
-                       MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) FILTER (
-                           WHERE aml.amount_residual > 0
-                             AND COALESCE(aml.date_maturity, aml.date) < %(today)s
-                       ) AS oldest_overdue_days
-                  FROM members m
-                  JOIN account_move_line aml
-                    ON aml.partner_id = m.member_id AND aml.company_id = m.company_id
-                  JOIN account_account acc ON acc.id = aml.account_id
-                 WHERE aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
-                   AND aml.reconciled IS NOT TRUE
-              GROUP BY m.company_id, m.partner_id
+                SELECT pairs.company_id, pairs.partner_id, r.open_amount, r.overdue_amount,
+                       r.oldest_overdue_days
+                  FROM pairs
+            CROSS JOIN LATERAL (
+                    SELECT SUM(aml.amount_residual) AS open_amount,
+                           SUM(aml.amount_residual) FILTER (
+                               WHERE aml.amount_residual > 0
+                                 AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+                           ) AS overdue_amount,
+                           MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) FILTER (
+                               WHERE aml.amount_residual > 0
+                                 AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+                           ) AS oldest_overdue_days
+                      FROM account_move_line aml
+                     WHERE aml.account_id = ANY(%(accounts)s)
+                       AND aml.partner_id IN (
+                           SELECT p.id FROM res_partner p
+                            WHERE p.commercial_partner_id = pairs.partner_id
+                       )
+                       AND aml.company_id = pairs.company_id
+                       AND aml.reconciled IS NOT TRUE
+                       AND aml.parent_state = 'posted'
+                ) r
             ),
             drafts AS (
                 SELECT m.company_id, m.partner_id, SUM(am.amount_total_signed) AS amount
@@ -568,6 +572,7 @@ class CreditFile(models.Model):
                 partners=[partner for _company, partner in pairs],
                 today=today,
                 exclude=list(exclude_orders),
+                accounts=self._receivable_account_ids(),
             )
         )
         for company_id, partner_id, receivables, drafts, orders, overdue, oldest in rows:

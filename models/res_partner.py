@@ -46,7 +46,9 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
         string="Available Credit",
         currency_field="credit_currency_id",
-        help="Credit limit in force minus the open receivables of the customer and its contacts.",
+        help="Credit limit in force minus the customer's exposure as the order credit checks "
+        "count it (open receivables, draft invoices and orders not invoiced yet, for the "
+        "customer and its contacts).",
     )
     credit_days = fields.Integer(
         compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Credit Term (days)"
@@ -73,7 +75,8 @@ class ResPartner(models.Model):
             .search([("partner_id", "in", commercial.ids), ("company_id", "=", company.id)])
         )
         file_of = {file.partner_id.id: file for file in files}
-        receivables = files._open_receivables()
+        exposures = files._exposure()
+        Policy = self.env["credit.policy"].sudo()
         for partner in self:
             file = file_of.get(partner.commercial_partner_id.id)
             partner.credit_currency_id = company.currency_id
@@ -82,15 +85,24 @@ class ResPartner(models.Model):
             partner.credit_sales_mode = file.grade_id.sales_mode if file else False
             partner.credit_rating_state = file.rating_state if file else "unrated"
             partner.credit_effective_limit = file.effective_limit if file else 0.0
-            partner.credit_open_receivables = receivables[file.id] if file else 0.0
-            partner.credit_available = file.effective_limit - receivables[file.id] if file else 0.0
             partner.credit_days = file.credit_days if file else 0
             partner.credit_valid_until = file.valid_until if file else False
             partner.credit_warning_count = file.open_warning_count if file else 0
+            if not file:
+                partner.credit_open_receivables = partner.credit_available = 0.0
+                continue
+            exposure = exposures[file.id]
+            partner.credit_open_receivables = exposure["receivables"]
+            partner.credit_available = file.effective_limit - float(
+                Policy._for_company(company)._exposure_total(exposure)
+            )
 
     def write(self, vals):
         if "credit_limit" in vals and not self.env.context.get("credit_management_sync"):
-            self._check_credit_limit_managed(vals["credit_limit"])
+            # contacts receive their company's limit through Odoo's commercial-field sync;
+            # only a change on the company itself can contradict its credit file
+            commercial = self.filtered(lambda p: p == p.commercial_partner_id)
+            commercial._check_credit_limit_managed(vals["credit_limit"])
         return super().write(vals)
 
     def _check_credit_limit_managed(self, new_limit):

@@ -3,12 +3,16 @@ import dataclasses
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..credit_management import checks as core_checks
 from ..credit_management import terms as core_terms
 
 CREDIT_READ_GROUPS = "credit_management.group_credit_user"
+CREDIT_GATE_PASSED = "credit_management.gate_passed"
+"""Key of the ids of the orders being confirmed after passing the credit gate, kept in the
+transaction (``cr.precommit.data``) where no caller can put them through a context."""
 
 
 class SaleOrder(models.Model):
@@ -78,8 +82,11 @@ class SaleOrder(models.Model):
         index=True,
         string="Credit Status",
     )
+    credit_company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Credit Company Currency"
+    )
     credit_checked_amount = fields.Monetary(
-        currency_field="credit_currency_id",
+        currency_field="credit_company_currency_id",
         readonly=True,
         copy=False,
         help="Order amount (company currency) that passed the credit checks or was approved.",
@@ -147,10 +154,41 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         held = self._credit_gate()
         passing = self - held
-        result = super(SaleOrder, passing).action_confirm() if passing else True
+        result = True
+        if passing:
+            # only the orders that passed the gate here may be written to "sale" (see write)
+            passed = self.env.cr.precommit.data.setdefault(CREDIT_GATE_PASSED, set())
+            passed.update(passing.ids)
+            try:
+                result = super(SaleOrder, passing).action_confirm()
+            finally:
+                passed.difference_update(passing.ids)
         if held and not passing:
             return held._credit_hold_notification()
         return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        if any(order.state == "sale" for order in orders):
+            raise UserError(
+                _(
+                    "Create the order as a quotation and confirm it: confirming runs the "
+                    "credit checks."
+                )
+            )
+        return orders
+
+    def write(self, vals):
+        """Writing the state "sale" directly (e.g. over RPC) would skip the credit gate:
+        only orders confirmed through ``action_confirm`` that passed it may get it."""
+        if vals.get("state") == "sale":
+            passed = self.env.cr.precommit.data.get(CREDIT_GATE_PASSED, set())
+            if any(o.state in ("draft", "sent") and o.id not in passed for o in self):
+                raise UserError(
+                    _("Confirm the order with its Confirm button: it runs the credit checks.")
+                )
+        return super().write(vals)
 
     def _credit_gate(self):
         """Run the credit checks on the orders being confirmed; hold those that fail and
@@ -167,6 +205,16 @@ class SaleOrder(models.Model):
                 sorted(partners.ids),
             )
         )
+        # A lock alone is not enough: a concurrent confirmation whose snapshot was taken
+        # before this transaction commits would get the lock afterwards and still not see
+        # this order. Touching the rows makes it fail with a serialization error instead,
+        # and Odoo retries it with a fresh snapshot that counts this order.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)",
+                sorted(partners.ids),
+            )
+        )
         facts = orders._credit_facts()
         added = {}
         held = self.browse()
@@ -174,7 +222,7 @@ class SaleOrder(models.Model):
         for order in orders:
             order_facts, settings, amount = facts[order.id]
             key = (order.company_id.id, order.partner_id.commercial_partner_id.id)
-            if Hold._covers(order, amount):
+            if Hold._covers(order, float(order_facts.order_amount)):
                 failures = ()
             else:
                 order_facts = dataclasses.replace(

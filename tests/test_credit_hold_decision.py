@@ -116,10 +116,10 @@ class TestCreditHoldDecision(CreditOrderCommon):
             self.assertEqual(len(ended), 1)
 
     def test_a_temporary_limit_needs_a_positive_amount_and_an_end_date(self):
-        for amount, date_end in ((0.0, date(2024, 7, 31)), (-1.0, date(2024, 7, 31)), (1.0, False)):
-            with self.subTest(amount=amount, date_end=date_end):
-                with self.assertRaises(UserError):
-                    self._as(self.officer).action_approve_with_temporary_limit(amount, date_end)
+        cases = ((0.0, date(2024, 7, 31)), (-1.0, date(2024, 7, 31)), (1.0, False))
+        for amount, date_end in cases:
+            with self.subTest(amount=amount, date_end=date_end), self.assertRaises(UserError):
+                self._as(self.officer).action_approve_with_temporary_limit(amount, date_end)
         self.assertEqual(self.hold.state, "pending")
         self.assertEqual(self.order.state, "draft")
 
@@ -128,9 +128,8 @@ class TestCreditHoldDecision(CreditOrderCommon):
     # ------------------------------------------------------------------
     def test_rejecting_needs_a_reason(self):
         for reason in ("", "   ", None):
-            with self.subTest(reason=reason):
-                with self.assertRaises(UserError):
-                    self._as(self.officer).action_reject(reason)
+            with self.subTest(reason=reason), self.assertRaises(UserError):
+                self._as(self.officer).action_reject(reason)
         self.assertEqual(self.hold.state, "pending")
 
     def test_a_rejected_order_stays_a_quotation_and_the_salesperson_is_told(self):

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, tagged
 
 from .common import CreditOrderCommon
@@ -398,6 +399,23 @@ class TestOrderCreditGate(CreditOrderCommon):
                 order.with_user(self.salesperson).with_context(**{key: True}).action_confirm()
                 self.assertEqual(order.state, "draft")
                 self.assertEqual(order.credit_hold_state, "pending")
+
+    def test_writing_the_sale_state_directly_is_refused(self):
+        order = self._quotation(self.acme, 7_000.01)
+        for env_order in (order.with_user(self.salesperson), order.sudo()):
+            with self.subTest(su=env_order.env.su), self.assertRaises(UserError):
+                env_order.write({"state": "sale"})
+        self.assertEqual(order.state, "draft")
+
+    def test_creating_a_confirmed_order_directly_is_refused(self):
+        with self.assertRaises(UserError):
+            self.env["sale.order"].with_user(self.salesperson).create(
+                {"partner_id": self.acme.id, "state": "sale"}
+            )
+        with self.assertRaises(UserError):
+            self.env["sale.order"].with_user(self.salesperson).with_context(
+                default_state="sale"
+            ).create({"partner_id": self.acme.id})
 
     def test_the_superuser_goes_through_the_gate_too(self):
         order = self._quotation(self.acme, 7_000.01)

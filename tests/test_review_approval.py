@@ -183,6 +183,16 @@ class TestReviewApproval(CreditLedgerCommon):
         self.acme.credit_limit = 23_000.0
         self.assertEqual(self._odoo_limit(), (23_000.0, True))
 
+    def test_a_new_contact_of_a_rated_customer_takes_its_limit_even_when_stale(self):
+        self.review.with_user(self.officer).action_approve()
+        # a temporary limit ended but the expiry job has not run yet: Odoo's limit (40,000)
+        # and the limit in force (23,000) differ for a day
+        self.acme.with_context(credit_management_sync=True).credit_limit = 40_000.0
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.acme.id})
+        self.assertEqual(contact.credit_limit, 40_000.0)
+        with self.assertRaises(UserError):
+            self.acme.credit_limit = 41_000.0
+
     def test_odoos_credit_limit_of_an_unrated_customer_stays_free(self):
         self.acme.credit_limit = 5_000.0
         self.assertEqual(self._odoo_limit(), (5_000.0, True))

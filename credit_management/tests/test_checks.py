@@ -42,6 +42,20 @@ def test_a_zero_limit_means_no_credit_and_unlimited_means_no_ceiling():
     assert evaluate(unlimited, CheckSettings()) == ()
 
 
+def test_an_order_paid_at_delivery_takes_no_credit():
+    cash = CheckFacts(
+        order_amount=500, exposure=0, limit=0, sales_mode=CREDIT, immediate_payment=True
+    )
+    assert evaluate(cash, CheckSettings()) == ()
+    # but a customer already over its limit is held even for a cash order: 1,200 > 1,000
+    owing = CheckFacts(
+        order_amount=500, exposure=1200, limit=1000, sales_mode=CREDIT, immediate_payment=True
+    )
+    (failure,) = evaluate(owing, CheckSettings())
+    assert failure.values["exposure_after"] == Decimal(1200)
+    assert failure.values["order_amount"] == Decimal(0)
+
+
 def test_negative_exposure_from_advance_payments_leaves_more_room():
     facts = CheckFacts(order_amount=1200, exposure=-300, limit=1000, sales_mode=CREDIT)
     assert evaluate(facts, CheckSettings()) == ()
