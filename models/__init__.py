@@ -4,6 +4,7 @@ from . import (
     credit_financial_statement,
     credit_grade,
     credit_hold,
+    credit_info_mixin,
     credit_investigation,
     credit_limit_request,
     credit_policy,

@@ -2,24 +2,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-CREDIT_READ_GROUPS = "credit_management.group_credit_user"
+from .credit_info_mixin import CREDIT_READ_GROUPS
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "credit.info.mixin"]
 
     credit_file_id = fields.Many2one(
         "credit.file",
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-    )
-    credit_grade_id = fields.Many2one(
-        "credit.grade",
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-    )
-    credit_sales_mode = fields.Selection(
-        lambda self: self.env["credit.grade"]._fields["sales_mode"].selection,
         compute="_compute_credit_info",
         groups=CREDIT_READ_GROUPS,
     )
@@ -29,38 +20,14 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
         string="Rating Status",
     )
-    credit_effective_limit = fields.Monetary(
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-        string="Credit Limit in Force",
-        currency_field="credit_currency_id",
-    )
     credit_open_receivables = fields.Monetary(
         compute="_compute_credit_info",
         groups=CREDIT_READ_GROUPS,
         string="Open Receivables",
         currency_field="credit_currency_id",
     )
-    credit_available = fields.Monetary(
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-        string="Available Credit",
-        currency_field="credit_currency_id",
-        help="Credit limit in force minus the customer's exposure as the order credit checks "
-        "count it (open receivables, draft invoices and orders not invoiced yet, for the "
-        "customer and its contacts).",
-    )
-    credit_days = fields.Integer(
-        compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Credit Term (days)"
-    )
     credit_valid_until = fields.Date(
         compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Rating Valid Until"
-    )
-    credit_warning_count = fields.Integer(
-        compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Open Warning Signs"
-    )
-    credit_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_credit_info", groups=CREDIT_READ_GROUPS
     )
 
     @api.depends_context("company")

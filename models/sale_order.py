@@ -8,8 +8,8 @@ from odoo.tools import SQL
 
 from ..credit_management import checks as core_checks
 from ..credit_management import terms as core_terms
+from .credit_info_mixin import CREDIT_INFO_FIELDS
 
-CREDIT_READ_GROUPS = "credit_management.group_credit_user"
 CREDIT_GATE_PASSED = "credit_management.gate_passed"
 """Key of the ids of the orders being confirmed after passing the credit gate, kept in the
 transaction (``cr.precommit.data``) where no caller can put them through a context."""
@@ -22,39 +22,8 @@ class SaleOrder(models.Model):
     are confirmed; orders that fail stay quotations with a credit hold waiting for a credit
     officer."""
 
-    _inherit = "sale.order"
-
-    credit_sales_mode = fields.Selection(
-        lambda self: self.env["credit.grade"]._fields["sales_mode"].selection,
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-    )
-    credit_grade_id = fields.Many2one(
-        "credit.grade",
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-    )
-    credit_effective_limit = fields.Monetary(
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-        string="Credit Limit in Force",
-        currency_field="credit_currency_id",
-    )
-    credit_available = fields.Monetary(
-        compute="_compute_credit_info",
-        groups=CREDIT_READ_GROUPS,
-        string="Available Credit",
-        currency_field="credit_currency_id",
-    )
-    credit_days = fields.Integer(
-        compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Credit Term (days)"
-    )
-    credit_warning_count = fields.Integer(
-        compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Open Warning Signs"
-    )
-    credit_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_credit_info", groups=CREDIT_READ_GROUPS
-    )
+    _name = "sale.order"
+    _inherit = ["sale.order", "credit.info.mixin"]
 
     @api.depends("partner_id", "company_id")
     def _compute_credit_info(self):
@@ -62,13 +31,8 @@ class SaleOrder(models.Model):
         file in the order's company."""
         for order in self:
             partner = order.partner_id.with_company(order.company_id)
-            order.credit_currency_id = order.company_id.currency_id
-            order.credit_grade_id = partner.credit_grade_id
-            order.credit_sales_mode = partner.credit_sales_mode
-            order.credit_effective_limit = partner.credit_effective_limit
-            order.credit_available = partner.credit_available
-            order.credit_days = partner.credit_days
-            order.credit_warning_count = partner.credit_warning_count
+            for name in CREDIT_INFO_FIELDS:
+                order[name] = partner[name]
 
     credit_hold_ids = fields.One2many("credit.hold", "order_id", string="Credit Holds")
     credit_hold_state = fields.Selection(
