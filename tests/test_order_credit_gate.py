@@ -402,7 +402,10 @@ class TestOrderCreditGate(CreditOrderCommon):
 
     def test_writing_the_sale_state_directly_is_refused(self):
         order = self._quotation(self.acme, 7_000.01)
-        for env_order in (order.with_user(self.salesperson), order.sudo()):
+        for env_order in (
+            order.with_user(self.salesperson),
+            order.with_user(self.salesperson).sudo(),
+        ):
             with self.subTest(su=env_order.env.su), self.assertRaises(UserError):
                 env_order.write({"state": "sale"})
         self.assertEqual(order.state, "draft")
@@ -416,6 +419,16 @@ class TestOrderCreditGate(CreditOrderCommon):
             self.env["sale.order"].with_user(self.salesperson).with_context(
                 default_state="sale"
             ).create({"partner_id": self.acme.id})
+
+    def test_a_system_administrator_may_import_confirmed_orders(self):
+        admin = self.env.ref("base.user_admin")
+        imported = (
+            self.env["sale.order"]
+            .with_user(admin)
+            .create({"partner_id": self.acme.id, "state": "sale"})
+        )
+        self.assertEqual(imported.state, "sale")
+        self.assertFalse(imported.credit_hold_ids)
 
     def test_the_superuser_goes_through_the_gate_too(self):
         order = self._quotation(self.acme, 7_000.01)
