@@ -1,4 +1,5 @@
 from . import (
+    credit_decision_mixin,
     credit_demo,
     credit_file,
     credit_financial_statement,

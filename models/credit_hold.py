@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_compare
+from odoo.tools import float_compare
 
 from ..credit_management import checks as core_checks
 
@@ -19,7 +19,7 @@ class CreditHold(models.Model):
 
     _name = "credit.hold"
     _description = "Credit Hold"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
@@ -89,10 +89,7 @@ class CreditHold(models.Model):
                 )
 
     def _lock_pending(self):
-        self.env.cr.execute(
-            SQL("SELECT id FROM credit_hold WHERE id = ANY(%s) FOR UPDATE", self.ids)
-        )
-        self.invalidate_recordset(["state"])
+        self._lock_for_decision()
         for hold in self:
             if hold.state != "pending":
                 raise UserError(_("%(hold)s has already been decided.", hold=hold.display_name))

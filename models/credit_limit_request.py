@@ -8,7 +8,7 @@ class CreditLimitRequest(models.Model):
 
     _name = "credit.limit.request"
     _description = "Credit Limit Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
@@ -90,10 +90,7 @@ class CreditLimitRequest(models.Model):
 
     def _check_decidable(self):
         self.env["credit.file"]._check_officer()
-        self.env.cr.execute(
-            "SELECT id FROM credit_limit_request WHERE id IN %s FOR UPDATE", [tuple(self.ids)]
-        )
-        self.invalidate_recordset(["state"])
+        self._lock_for_decision()
         for request in self:
             if request.state != "submitted":
                 raise UserError(_("This request has already been decided."))

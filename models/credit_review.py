@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare
+from odoo.tools import float_compare
 
 from ..credit_management import limits as core_limits
 from ..credit_management import ratios as core_ratios
@@ -50,7 +50,7 @@ class CreditReview(models.Model):
 
     _name = "credit.review"
     _description = "Credit Review"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -149,13 +149,6 @@ class CreditReview(models.Model):
         return super().write(vals)
 
     # ------------------------------------------------------------------
-    def _lock_for_decision(self):
-        """Serialise decisions on the same reviews (two officers clicking at once)."""
-        self.env.cr.execute(
-            SQL("SELECT id FROM credit_review WHERE id = ANY(%s) FOR UPDATE", self.ids)
-        )
-        self.invalidate_recordset(["state"])
-
     def action_compute(self):
         """Compute score, grade, limit and term from today's file, ledger and policy."""
         self.file_id._check_officer()
