@@ -50,7 +50,20 @@ class CreditHold(models.Model):
     credit_limit = fields.Monetary(readonly=True, help="Limit in force at the check.")
     overdue_amount = fields.Monetary(readonly=True)
     oldest_overdue_days = fields.Integer(readonly=True)
-    reasons = fields.Text(readonly=True, help="The rules the order failed, with their numbers.")
+    reasons = fields.Text(
+        compute="_compute_reasons", help="The rules the order failed, with their numbers."
+    )
+
+    @api.depends("failures", "currency_id")
+    @api.depends_context("lang")
+    def _compute_reasons(self):
+        """Told in the reader's language from the stored failures and figures."""
+        for hold in self:
+            failures = [
+                core_checks.Failure(item["rule"], item["values"]) for item in hold.failures or []
+            ]
+            hold.reasons = "\n".join(self._failure_messages(failures, hold.currency_id))
+
     failures = fields.Json(readonly=True)
     decision = fields.Selection(DECISIONS, readonly=True, tracking=True)
     decision_reason = fields.Text(readonly=True, tracking=True)

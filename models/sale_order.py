@@ -288,7 +288,6 @@ class SaleOrder(models.Model):
                 "credit_limit": float(facts.limit),
                 "overdue_amount": float(facts.overdue_amount),
                 "oldest_overdue_days": facts.oldest_overdue_days,
-                "reasons": "\n".join(reasons),
                 "failures": [
                     {"rule": f.rule, "values": {k: str(v) for k, v in f.values.items()}}
                     for f in failures

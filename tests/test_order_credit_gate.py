@@ -91,6 +91,17 @@ class TestOrderCreditGate(CreditOrderCommon):
         # 3,000.00 + 8,000.00 = 11,000.00, 1,000.00 over the limit
         self.assertIn("by $&nbsp;1,000.00.", str(message.body))
 
+    def test_the_hold_reasons_are_told_in_the_readers_language(self):
+        order = self._quotation(self.acme, 7_000.01)
+        self._confirm(order)
+        hold = order.credit_hold_ids
+        self.assertIn("Credit limit exceeded", hold.with_context(lang="en_US").reasons)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["credit_management"], ["zh_CN"], overwrite=True
+        )
+        self.assertIn("超出信用额度", hold.with_context(lang="zh_CN").reasons)
+
     def test_a_limit_of_zero_grants_no_credit(self):
         customer, _file = self._rated("Zero", limit=0.0)
         order = self._quotation(customer, 0.01)
