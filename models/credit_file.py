@@ -97,6 +97,13 @@ class CreditFile(models.Model):
         "warning sign).",
     )
     hold_reason = fields.Char(tracking=True)
+    stop_deliveries = fields.Boolean(
+        string="Deliveries Stopped",
+        tracking=True,
+        help="No delivery to this customer may be validated until a credit officer lifts the "
+        "stop (set by hand, or by a dunning level).",
+    )
+    stop_deliveries_reason = fields.Char(string="Reason for Stopping Deliveries", tracking=True)
 
     rating_state = fields.Selection(
         [("unrated", "Not rated"), ("valid", "Valid"), ("expired", "Expired")],
