@@ -24,6 +24,7 @@ RULE_GRADE_POLICY = "grade_policy"
 RULE_RATING_EXPIRED = "rating_expired"
 RULE_MANUAL_HOLD = "manual_hold"
 RULE_MAX_DOCUMENT = "max_document"
+RULE_GROUP_LIMIT = "group_limit"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class CheckFacts:
     grant credit without a ceiling. ``sales_mode`` is the grade's (an unrated customer is
     treated as a new one: payment before delivery). ``immediate_payment`` is true when the
     order is paid before or at delivery (immediate payment term, or prepaid).
+
+    A customer in a credit group (a parent company carrying one limit shared by its
+    subsidiaries) also has ``group_limit`` (None: not in a group) and ``group_exposure``, the
+    exposure of every member of the group before this order.
     """
 
     order_amount: Decimal
@@ -49,10 +54,21 @@ class CheckFacts:
     today: date | None = None
     on_hold: bool = False
     max_document_amount: Decimal = Decimal(0)
+    group_limit: Decimal | None = None
+    group_exposure: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
-        for name in ("order_amount", "exposure", "limit", "overdue_amount", "max_document_amount"):
+        for name in (
+            "order_amount",
+            "exposure",
+            "limit",
+            "overdue_amount",
+            "max_document_amount",
+            "group_exposure",
+        ):
             object.__setattr__(self, name, to_decimal(getattr(self, name)) or Decimal(0))
+        if self.group_limit is not None:
+            object.__setattr__(self, "group_limit", to_decimal(self.group_limit))
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,7 @@ class CheckSettings:
                 RULE_RATING_EXPIRED,
                 RULE_MANUAL_HOLD,
                 RULE_MAX_DOCUMENT,
+                RULE_GROUP_LIMIT,
             )
         )
     )
@@ -111,6 +128,28 @@ def _limit(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
             "order_amount": order_credit,
             "exposure_after": after,
             "excess": after - facts.limit,
+        },
+    )
+
+
+def _group_limit(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    """The group's exposure after this order above the limit the group shares. Like the
+    customer's own limit, 0 means no credit, and an order paid at or before delivery adds
+    nothing; a customer with unlimited credit of its own is still bound by its group."""
+    if facts.group_limit is None:
+        return None
+    order_credit = Decimal(0) if facts.immediate_payment else facts.order_amount
+    after = facts.group_exposure + order_credit
+    if after <= facts.group_limit:
+        return None
+    return Failure(
+        RULE_GROUP_LIMIT,
+        {
+            "group_limit": facts.group_limit,
+            "group_exposure": facts.group_exposure,
+            "order_amount": order_credit,
+            "exposure_after": after,
+            "excess": after - facts.group_limit,
         },
     )
 
@@ -168,6 +207,7 @@ RULES: dict[str, Rule] = {
     RULE_GRADE_POLICY: _grade_policy,
     RULE_RATING_EXPIRED: _rating_expired,
     RULE_LIMIT: _limit,
+    RULE_GROUP_LIMIT: _group_limit,
     RULE_OVERDUE_AMOUNT: _overdue_amount,
     RULE_OVERDUE_DAYS: _overdue_days,
     RULE_MAX_DOCUMENT: _max_document,

@@ -9,6 +9,7 @@ from . import (
     credit_investigation,
     credit_limit_request,
     credit_policy,
+    credit_receivable_ladder,
     credit_review,
     credit_review_line,
     credit_scoring_factor,

@@ -4,7 +4,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -105,6 +105,30 @@ class CreditFile(models.Model):
     )
     stop_deliveries_reason = fields.Char(string="Reason for Stopping Deliveries", tracking=True)
 
+    # credit group: a parent company carrying one limit shared by its subsidiaries
+    is_credit_group = fields.Boolean(
+        string="Credit Group Head",
+        tracking=True,
+        help="This customer carries a credit limit shared by its group: itself and the "
+        "customers whose credit group it is. Their orders are held when the group's "
+        "exposure would go above the group limit, whatever their own limits.",
+    )
+    group_limit = fields.Monetary(
+        string="Group Credit Limit",
+        tracking=True,
+        help="The limit the whole group shares (0: the group gets no credit).",
+    )
+    group_file_id = fields.Many2one(
+        "credit.file",
+        string="Credit Group",
+        tracking=True,
+        index="btree_not_null",
+        domain="[('company_id', '=', company_id), ('is_credit_group', '=', True), "
+        "('id', '!=', id)]",
+        help="The parent company's credit file whose group limit this customer shares.",
+    )
+    group_member_ids = fields.One2many("credit.file", "group_file_id", string="Group Members")
+
     rating_state = fields.Selection(
         [("unrated", "Not rated"), ("valid", "Valid"), ("expired", "Expired")],
         compute="_compute_rating_state",
@@ -199,9 +223,55 @@ class CreditFile(models.Model):
                     )
                 )
 
+    @api.constrains("is_credit_group", "group_file_id", "company_id")
+    def _check_credit_group(self):
+        for file in self:
+            group = file.group_file_id
+            if group and (not group.is_credit_group or file.is_credit_group):
+                raise ValidationError(
+                    _(
+                        "%(customer)s cannot join the credit group of %(group)s: only a group "
+                        "head carries a group, and a group head is in no other group.",
+                        customer=file.partner_id.display_name,
+                        group=group.partner_id.display_name,
+                    )
+                )
+            if group and group.company_id != file.company_id:
+                raise ValidationError(
+                    _(
+                        "%(customer)s and its credit group %(group)s must be in the same company.",
+                        customer=file.partner_id.display_name,
+                        group=group.partner_id.display_name,
+                    )
+                )
+            if file.group_member_ids and not file.is_credit_group:
+                raise ValidationError(
+                    _(
+                        "%(customer)s still heads a credit group: take its members out of the "
+                        "group first.",
+                        customer=file.partner_id.display_name,
+                    )
+                )
+
     # ------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------
+    def _credit_group(self):
+        """The head of this file's credit group (itself when it is one), else empty."""
+        self.ensure_one()
+        return self if self.is_credit_group else self.group_file_id
+
+    def _credit_group_pairs(self):
+        """{group head id: [(company id, commercial partner id) of every member, head
+        included]} for the groups of these files."""
+        heads = self.browse()
+        for file in self:
+            heads |= file._credit_group()
+        return {
+            head.id: [(m.company_id.id, m.partner_id.id) for m in head | head.group_member_ids]
+            for head in heads
+        }
+
     @api.model
     def _get_for_partner(self, partner, company=None, create=True):
         """The credit file of ``partner``'s commercial entity in ``company`` (default: the
@@ -431,27 +501,23 @@ class CreditFile(models.Model):
         count, so a customer who paid in advance has more credit available."""
         return {file_id: values["receivables"] for file_id, values in self._exposure().items()}
 
-    @api.model
-    def _receivable_account_ids(self):
-        return (
-            self.env["account.account"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("account_type", "=", "asset_receivable")])
-            .ids
-        )
-
     def init(self):
-        """A covering index for the exposure query: the open posted receivable items of one
-        customer, read without touching the table (see bench/README.md, order confirmation
-        benchmark)."""
+        """Indexes for the exposure query's open orders: a customer's confirmed orders, and
+        their lines read without touching the table (see bench/README.md, order confirmation
+        benchmark). The open receivables come from the receivable ladder
+        (``credit.receivable.ladder``); the covering index on ``account_move_line`` earlier
+        versions had for them is dropped."""
         res = super().init()
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS credit_management_aml_open_receivable_idx
-                ON account_move_line (account_id, partner_id, company_id)
-                INCLUDE (amount_residual, date_maturity, date)
-             WHERE reconciled IS NOT TRUE AND parent_state = 'posted'
+            DROP INDEX IF EXISTS credit_management_aml_open_receivable_idx;
+            CREATE INDEX IF NOT EXISTS credit_management_sale_order_open_idx
+                ON sale_order (partner_id, company_id) INCLUDE (currency_rate)
+             WHERE state = 'sale';
+            CREATE INDEX IF NOT EXISTS credit_management_sale_order_line_open_idx
+                ON sale_order_line (order_id)
+                INCLUDE (price_total, product_uom_qty, qty_invoiced)
+             WHERE qty_invoiced < product_uom_qty;
             """
         )
         return res
@@ -462,7 +528,9 @@ class CreditFile(models.Model):
         pairs, in company currency, in one SQL aggregate over the partners and their
         contacts:
         - ``receivables``: posted receivables still open, negative items included (credit
-          notes and payments not yet matched lower the exposure);
+          notes and payments not yet matched lower the exposure), read from the ladder the
+          database keeps per customer and due date (``credit.receivable.ladder``), not from
+          the customer's journal items;
         - ``draft_invoices``: draft customer invoices and credit notes (signed);
         - ``orders``: confirmed orders not invoiced yet = (ordered - invoiced quantity) x
           unit price incl. taxes, converted at the order's rate. This is the whole
@@ -504,6 +572,7 @@ class CreditFile(models.Model):
             ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
         )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["account.account"].flush_model(["account_type"])
         today = fields.Date.context_today(self)
         rows = self.env.execute_query(
             SQL(
@@ -516,30 +585,26 @@ class CreditFile(models.Model):
                 SELECT pairs.company_id, pairs.partner_id, p.id AS member_id
                   FROM pairs JOIN res_partner p ON p.commercial_partner_id = pairs.partner_id
             ),
+            ladder AS (
+                SELECT l.company_id, l.partner_id, l.due_date,
+                       SUM(l.residual) AS residual,
+                       SUM(l.owed_residual) AS owed_residual,
+                       SUM(l.owed_items) AS owed_items
+                  FROM credit_receivable_ladder l
+                  JOIN pairs
+                    ON l.partner_id = pairs.partner_id AND l.company_id = pairs.company_id
+              GROUP BY l.company_id, l.partner_id, l.due_date
+            ),
             receivables AS (
-                SELECT pairs.company_id, pairs.partner_id, r.open_amount, r.overdue_amount,
-                       r.oldest_overdue_days
-                  FROM pairs
-            CROSS JOIN LATERAL (
-                    SELECT SUM(aml.amount_residual) AS open_amount,
-                           SUM(aml.amount_residual) FILTER (
-                               WHERE aml.amount_residual > 0
-                                 AND COALESCE(aml.date_maturity, aml.date) < %(today)s
-                           ) AS overdue_amount,
-                           MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) FILTER (
-                               WHERE aml.amount_residual > 0
-                                 AND COALESCE(aml.date_maturity, aml.date) < %(today)s
-                           ) AS oldest_overdue_days
-                      FROM account_move_line aml
-                     WHERE aml.account_id = ANY(%(accounts)s)
-                       AND aml.partner_id IN (
-                           SELECT p.id FROM res_partner p
-                            WHERE p.commercial_partner_id = pairs.partner_id
-                       )
-                       AND aml.company_id = pairs.company_id
-                       AND aml.reconciled IS NOT TRUE
-                       AND aml.parent_state = 'posted'
-                ) r
+                SELECT company_id, partner_id,
+                       SUM(residual) AS open_amount,
+                       SUM(owed_residual) FILTER (WHERE due_date < %(today)s)
+                           AS overdue_amount,
+                       %(today)s - MIN(due_date) FILTER (
+                           WHERE due_date < %(today)s AND owed_items > 0
+                       ) AS oldest_overdue_days
+                  FROM ladder
+              GROUP BY company_id, partner_id
             ),
             drafts AS (
                 SELECT m.company_id, m.partner_id, SUM(am.amount_total_signed) AS amount
@@ -579,7 +644,6 @@ class CreditFile(models.Model):
                 partners=[partner for _company, partner in pairs],
                 today=today,
                 exclude=list(exclude_orders),
-                accounts=self._receivable_account_ids(),
             )
         )
         for company_id, partner_id, receivables, drafts, orders, overdue, oldest in rows:

@@ -221,6 +221,19 @@ class CreditHold(models.Model):
                         excess=money(values["excess"]),
                     )
                 )
+            elif failure.rule == core_checks.RULE_GROUP_LIMIT:
+                messages.append(
+                    _(
+                        "Credit group limit exceeded: the group's exposure %(exposure)s + this "
+                        "order %(order)s = %(after)s, over the limit the group shares of "
+                        "%(limit)s by %(excess)s.",
+                        exposure=money(values["group_exposure"]),
+                        order=money(values["order_amount"]),
+                        after=money(values["exposure_after"]),
+                        limit=money(values["group_limit"]),
+                        excess=money(values["excess"]),
+                    )
+                )
             elif failure.rule == core_checks.RULE_OVERDUE_AMOUNT:
                 messages.append(
                     _(

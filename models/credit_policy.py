@@ -131,6 +131,12 @@ class CreditPolicy(models.Model):
         default=True,
         help="Hold a single order above its grade's maximum order value.",
     )
+    check_group_limit = fields.Boolean(
+        string="Check Credit Group Limits",
+        default=True,
+        help="Hold an order when the exposure of the customer's credit group (a parent "
+        "company and its subsidiaries) would go above the limit the group shares.",
+    )
     exposure_receivables = fields.Boolean(
         string="Open Receivables",
         default=True,
@@ -166,6 +172,7 @@ class CreditPolicy(models.Model):
             core_checks.RULE_RATING_EXPIRED: "check_rating_expired",
             core_checks.RULE_MANUAL_HOLD: "check_manual_hold",
             core_checks.RULE_MAX_DOCUMENT: "check_max_document",
+            core_checks.RULE_GROUP_LIMIT: "check_group_limit",
         }
 
     @api.model

@@ -1,4 +1,6 @@
 import dataclasses
+from collections import defaultdict
+from decimal import Decimal
 
 from markupsafe import Markup
 
@@ -169,6 +171,23 @@ class SaleOrder(models.Model):
         if not orders:
             return self.browse()
         partners = orders.partner_id.commercial_partner_id
+        # members of a credit group share its limit: their confirmations are serialised on
+        # the group head too
+        grouped = (
+            self.env["credit.file"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "in", orders.company_id.ids),
+                    "|",
+                    ("is_credit_group", "=", True),
+                    ("group_file_id", "!=", False),
+                ]
+            )
+        )
+        for file in grouped:
+            partners |= file._credit_group().partner_id
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
@@ -186,24 +205,30 @@ class SaleOrder(models.Model):
             )
         )
         facts = orders._credit_facts()
-        added = {}
+        # what the orders passed so far in this batch add, per customer and credit group
+        added = defaultdict(Decimal)
+        added_to_group = defaultdict(Decimal)
         held = self.browse()
         Hold = self.env["credit.hold"].sudo()
         for order in orders:
-            order_facts, settings, amount = facts[order.id]
+            order_facts, settings, amount, group = facts[order.id]
             key = (order.company_id.id, order.partner_id.commercial_partner_id.id)
             if Hold._covers(order, float(order_facts.order_amount)):
                 failures = ()
             else:
                 order_facts = dataclasses.replace(
-                    order_facts, exposure=order_facts.exposure + added.get(key, 0)
+                    order_facts,
+                    exposure=order_facts.exposure + added[key],
+                    group_exposure=order_facts.group_exposure + added_to_group[group],
                 )
                 failures = core_checks.evaluate(order_facts, settings)
             if failures:
                 held |= order
                 order._credit_hold(order_facts, failures)
             else:
-                added[key] = added.get(key, 0) + order_facts.order_amount
+                added[key] += order_facts.order_amount
+                if group:
+                    added_to_group[group] += order_facts.order_amount
                 order.sudo().credit_checked_amount = float(amount)
         return held
 
@@ -218,20 +243,35 @@ class SaleOrder(models.Model):
         return bool(term) and all(line.nb_days == 0 for line in term.line_ids)
 
     def _credit_facts(self):
-        """{order id: (CheckFacts, CheckSettings, amount in company currency)}."""
+        """{order id: (CheckFacts, CheckSettings, amount in company currency, id of the
+        customer's credit group head or False)}. One exposure query for the customers and
+        the members of their credit groups."""
         today = fields.Date.context_today(self)
-        pairs = {(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self}
-        exposures = self.env["credit.file"]._exposure_by_partner(pairs, exclude_orders=self.ids)
         Policy = self.env["credit.policy"].sudo()
         File = self.env["credit.file"].sudo()
+        files = {
+            order.id: File._get_for_partner(
+                order.partner_id.commercial_partner_id, order.company_id, create=False
+            )
+            for order in self
+        }
+        groups = File.union(*files.values())._credit_group_pairs()
+        pairs = {(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self}
+        pairs.update(pair for members in groups.values() for pair in members)
+        exposures = self.env["credit.file"]._exposure_by_partner(pairs, exclude_orders=self.ids)
         result = {}
         for order in self:
             company = order.company_id
             commercial = order.partner_id.commercial_partner_id
             policy = Policy._for_company(company)
-            file = File._get_for_partner(commercial, company, create=False)
+            file = files[order.id]
             grade = file.grade_id
             exposure = exposures[(company.id, commercial.id)]
+            group = file._credit_group() if file else File
+            group_exposure = sum(
+                (policy._exposure_total(exposures[pair]) for pair in groups.get(group.id, ())),
+                Decimal(0),
+            )
             to_pay = order.amount_total - min(order.amount_paid, order.amount_total)
             amount = order.currency_id._convert(
                 to_pay, company.currency_id, company, order.date_order or today
@@ -252,13 +292,15 @@ class SaleOrder(models.Model):
                 today=today,
                 on_hold=bool(file and file.on_hold),
                 max_document_amount=str(grade.max_document_amount if grade else 0.0),
+                group_limit=str(group.group_limit) if group else None,
+                group_exposure=group_exposure,
             )
             settings = core_checks.CheckSettings(
                 enabled=policy._enabled_rules(),
                 overdue_tolerance=str(grade.overdue_tolerance if grade else 0.0),
                 overdue_max_days=grade.overdue_max_days if grade else 0,
             )
-            result[order.id] = (facts, settings, total)
+            result[order.id] = (facts, settings, total, group.id)
         return result
 
     def _credit_hold(self, facts, failures):

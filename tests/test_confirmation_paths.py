@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import SUPERUSER_ID, Command
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import CreditOrderCommon
@@ -147,6 +147,19 @@ class TestConfirmationPaths(CreditOrderCommon):
         tx._check_amount_and_confirm_order()
         self.assertEqual(order.state, "draft")
         self.assertEqual(self._failures(order.credit_hold_ids), {"manual_hold": {}})
+
+    def test_the_website_checkout_of_a_free_order_as_superuser_is_held(self):
+        """website_sale confirms an order with nothing to pay (``shop_payment_validate``) as
+        the superuser with ``send_email`` in the context; paid orders go through the payment
+        transaction (above). Neither the superuser nor the context passes the gate."""
+        self.file.write({"on_hold": True, "hold_reason": "Cheque bounced"})
+        order = self._quotation(self.acme, 500.0)
+        order.with_context(send_email=True).with_user(SUPERUSER_ID).action_confirm()
+        self.assertEqual(order.state, "draft")
+        hold = order.credit_hold_ids
+        self.assertEqual(hold.state, "pending")
+        self.assertEqual(self._failures(hold), {"manual_hold": {}})
+        self.assertEqual(hold.activity_ids.user_id, self.officer)
 
     def test_a_deposit_counts_against_the_order_and_the_approval_confirms_it(self):
         order = self._quotation(self.acme, 12_000.0)

@@ -188,3 +188,54 @@ def test_a_bigger_order_never_passes_the_limit_where_a_smaller_one_failed(exposu
         return checks.RULE_LIMIT in rules_of(evaluate(facts, CheckSettings()))
 
     assert not (fails(small) and not fails(big))
+
+
+def test_a_group_limit_binds_every_member_of_the_credit_group():
+    # own limit 8,000 holds 2,000 + 5,000 = 7,000, but the group owes 6,500 already:
+    # 6,500 + 5,000 = 11,500 against the 10,000 the group shares, 1,500 over
+    facts = CheckFacts(
+        order_amount=5000,
+        exposure=2000,
+        limit=8000,
+        sales_mode=CREDIT,
+        group_limit=10000,
+        group_exposure="6500.00",
+    )
+    (failure,) = evaluate(facts, CheckSettings())
+    assert failure.rule == checks.RULE_GROUP_LIMIT
+    assert failure.values["exposure_after"] == Decimal(11500)
+    assert failure.values["excess"] == Decimal(1500)
+    within = CheckFacts(
+        order_amount=3500,
+        exposure=2000,
+        limit=8000,
+        sales_mode=CREDIT,
+        group_limit=10000,
+        group_exposure="6500.00",
+    )
+    assert evaluate(within, CheckSettings()) == ()
+
+
+def test_a_customer_outside_any_group_has_no_group_rule_and_unlimited_does_not_escape_it():
+    alone = CheckFacts(order_amount=5000, exposure=0, limit=8000, sales_mode=CREDIT)
+    assert evaluate(alone, CheckSettings()) == ()
+    unlimited_member = CheckFacts(
+        order_amount=5000,
+        exposure=0,
+        limit=0,
+        unlimited=True,
+        sales_mode=CREDIT,
+        group_limit=0,
+    )
+    assert rules_of(evaluate(unlimited_member, CheckSettings())) == [checks.RULE_GROUP_LIMIT]
+    cash = CheckFacts(
+        order_amount=5000,
+        exposure=0,
+        limit=8000,
+        sales_mode=CREDIT,
+        immediate_payment=True,
+        group_limit=0,
+    )
+    assert evaluate(cash, CheckSettings()) == ()
+    switched_off = CheckSettings(enabled={checks.RULE_LIMIT})
+    assert evaluate(unlimited_member, switched_off) == ()
