@@ -165,3 +165,82 @@ class TestParallelConfirmation(BaseCase):
             self.assertAlmostEqual(hold.credit_limit, 1_000.0, places=2)
             limit = next(f for f in hold.failures if f["rule"] == "limit")
             self.assertEqual(float(limit["values"]["excess"]), 200.0)
+
+
+@tagged("post_install", "-at_install")
+class TestParallelGroupConfirmation(TestParallelConfirmation):
+    """The same race between two members of a credit group: the parent company (its own
+    limit now 10,000.00) and its subsidiary (10,000.00) share a group limit of 1,000.00;
+    each confirms an order of 600.00 at the same moment. Their own limits hold both, the
+    group's only one: confirmations are serialised on the group head."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            head = env["credit.file"].browse(cls.data["file"])
+            head.write({"credit_limit": 10_000.0, "is_credit_group": True, "group_limit": 1_000.0})
+            subsidiary = env["res.partner"].create(
+                {"name": "Parallel Subsidiary", "is_company": True}
+            )
+            member = head.copy(
+                {
+                    "partner_id": subsidiary.id,
+                    "is_credit_group": False,
+                    "group_limit": 0.0,
+                    "group_file_id": head.id,
+                }
+            )
+            env["sale.order"].browse(cls.data["orders"][1]).partner_id = subsidiary
+            cls.data.update(subsidiary=subsidiary.id, member_file=member.id)
+
+    @classmethod
+    def _remove_committed_data(cls):
+        data = cls.data
+        if data.get("member_file"):
+            with cls.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                orders = env["sale.order"].browse(data["orders"]).exists()
+                orders.filtered(lambda o: o.state == "sale")._action_cancel()
+                orders.credit_hold_ids.unlink()
+                orders.unlink()
+                env["credit.file"].browse(data["member_file"]).exists().unlink()
+        super()._remove_committed_data()
+        if data.get("subsidiary"):
+            with cls.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["res.partner"].browse(data["subsidiary"]).exists().unlink()
+
+    def test_two_users_cannot_both_use_the_same_remaining_credit(self):
+        barrier = threading.Barrier(2)
+        outcome = {}
+        threads = [
+            threading.Thread(
+                target=self._confirm_in_own_transaction,
+                args=(order_id, barrier, outcome),
+                name=f"confirm-{order_id}",
+            )
+            for order_id in self.data["orders"]
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=2 * TIMEOUT)
+        self.assertFalse([t.name for t in threads if t.is_alive()], "a confirmation hangs")
+        self.assertEqual(outcome, dict.fromkeys(self.data["orders"], "committed"))
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            orders = env["sale.order"].browse(self.data["orders"])
+            self.assertEqual(len(orders.partner_id), 2, "one order per member")
+            confirmed = orders.filtered(lambda o: o.state == "sale")
+            held = orders - confirmed
+            self.assertEqual(len(confirmed), 1, "exactly one order gets the group's credit")
+            self.assertEqual(held.state, "draft")
+            hold = held.credit_hold_ids
+            self.assertEqual([f["rule"] for f in hold.failures], ["group_limit"])
+            group = hold.failures[0]["values"]
+            # the other member's 600.00 is counted: 600.00 + 600.00 = 1,200.00, 200.00 over
+            self.assertEqual(float(group["group_exposure"]), 600.0)
+            self.assertEqual(float(group["excess"]), 200.0)
