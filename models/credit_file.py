@@ -8,12 +8,24 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..credit_management import checks as core_checks
 from ..credit_management import scoring as core_scoring
+from ..credit_management import terms as core_terms
 
 FIVE_C = [(str(mark), str(mark)) for mark in range(6)]
 FIVE_C_HELP = "0 (very poor) to 5 (excellent), as judged by the credit officer."
 TREND_DAYS = 90
 """Length of each of the two periods compared for the warning sign "payments get slower"."""
+CUSTOMER_RULES = frozenset(
+    (
+        core_checks.RULE_MANUAL_HOLD,
+        core_checks.RULE_LIMIT,
+        core_checks.RULE_OVERDUE_AMOUNT,
+        core_checks.RULE_OVERDUE_DAYS,
+    )
+)
+"""The order checks that judge the customer alone, without an order (see
+``CreditFile._customer_credit_check``)."""
 
 
 class CreditFile(models.Model):
@@ -655,6 +667,59 @@ class CreditFile(models.Model):
                 "overdue_amount": currency.round(overdue),
                 "oldest_overdue_days": oldest,
             }
+        return result
+
+    @api.model
+    def _customer_credit_check(self, pairs, rules=CUSTOMER_RULES):
+        """The customer-level credit checks, without an order: for (company id, commercial
+        partner id) pairs, the rules among ``rules`` that the company's credit policy enables,
+        evaluated by the order checks of ``credit_management.checks`` on the exposure now (an
+        order amount of 0): manual hold, exposure above the limit in force (unless unlimited),
+        overdue money above the grade's tolerance, oldest overdue item older than the grade's
+        maximum days. For checkpoints after the order, e.g. before goods leave the warehouse.
+
+        One exposure query for all pairs. Returns {pair: (credit file, CheckFacts, failures)}
+        for the pairs whose customer has a credit file; a customer without one is not judged.
+        """
+        pairs = set(pairs)
+        File = self.sudo().with_context(active_test=False)
+        files = {}
+        by_company = {}
+        for company_id, partner_id in pairs:
+            by_company.setdefault(company_id, []).append(partner_id)
+        for company_id, partner_ids in by_company.items():
+            for file in File.search(
+                [("company_id", "=", company_id), ("partner_id", "in", partner_ids)]
+            ):
+                files[(company_id, file.partner_id.id)] = file
+        if not files:
+            return {}
+        exposures = self._exposure_by_partner(files)
+        today = fields.Date.context_today(self)
+        Policy = self.env["credit.policy"].sudo()
+        result = {}
+        for pair, file in files.items():
+            policy = Policy._for_company(file.company_id)
+            exposure = exposures[pair]
+            grade = file.grade_id
+            facts = core_checks.CheckFacts(
+                order_amount=0,
+                exposure=str(policy._exposure_total(exposure)),
+                limit=str(file.effective_limit),
+                unlimited=file.unlimited,
+                overdue_amount=str(exposure["overdue_amount"]),
+                oldest_overdue_days=int(exposure["oldest_overdue_days"]),
+                sales_mode=grade.sales_mode if grade else core_terms.SALES_MODE_PREPAYMENT,
+                valid_until=file.valid_until or None,
+                today=today,
+                on_hold=file.on_hold,
+            )
+            settings = core_checks.CheckSettings(
+                enabled=policy._enabled_rules() & frozenset(rules),
+                overdue_tolerance=str(grade.overdue_tolerance if grade else 0.0),
+                overdue_max_days=grade.overdue_max_days if grade else 0,
+            )
+            result[pair] = (file, facts, core_checks.evaluate(facts, settings))
         return result
 
     # ------------------------------------------------------------------

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..credit_management import checks as core_checks
+from ..credit_management.numbers import to_decimal
 
 DECISIONS = [
     ("approve_once", "Approve this order"),
@@ -148,7 +149,7 @@ class CreditHold(models.Model):
                     amount=hold.currency_id.format(amount),
                     date=date_end,
                     user=self.env.user.name,
-                    order=hold.sudo().order_id.name,
+                    order=hold._held_document().display_name,
                 )
             )
             hold._decide(
@@ -168,15 +169,26 @@ class CreditHold(models.Model):
         self._lock_pending()
         for hold in self:
             hold._decide("reject", reason)
-            hold.sudo().order_id.message_post(
-                body=_(
-                    "Credit hold rejected by %(user)s: %(reason)s",
-                    user=self.env.user.name,
-                    reason=reason,
-                ),
-                partner_ids=hold.requester_id.partner_id.ids,
-            )
+            hold._notify_rejected(reason)
         return True
+
+    def _held_document(self):
+        """The document this hold stops (the order); a bridge module holding other documents
+        (e.g. deliveries) returns those."""
+        self.ensure_one()
+        return self.sudo().order_id
+
+    def _notify_rejected(self, reason):
+        """Tell the requester, on the held document, that the officer rejected it."""
+        self.ensure_one()
+        self._held_document().message_post(
+            body=_(
+                "Credit hold rejected by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            ),
+            partner_ids=self.requester_id.partner_id.ids,
+        )
 
     def _confirm_order(self):
         self.ensure_one()
@@ -209,7 +221,18 @@ class CreditHold(models.Model):
         messages = []
         for failure in failures:
             values = failure.values
-            if failure.rule == core_checks.RULE_LIMIT:
+            if failure.rule == core_checks.RULE_LIMIT and not to_decimal(values["order_amount"]):
+                # nothing added by an order: a customer-level check, or an order paid at once
+                messages.append(
+                    _(
+                        "Credit limit exceeded: exposure %(exposure)s is over the limit of "
+                        "%(limit)s by %(excess)s.",
+                        exposure=money(values["exposure"]),
+                        limit=money(values["limit"]),
+                        excess=money(values["excess"]),
+                    )
+                )
+            elif failure.rule == core_checks.RULE_LIMIT:
                 messages.append(
                     _(
                         "Credit limit exceeded: exposure %(exposure)s + this order %(order)s = "

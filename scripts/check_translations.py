@@ -1,5 +1,6 @@
-"""Static check of i18n/: every .po file parses, has no fuzzy or empty entry, keeps the
-placeholders of its source text, and translates every message of the template (.pot).
+"""Static check of i18n/ and of each bridge module's bridges/<module>/i18n/: every .po file
+parses, has no fuzzy or empty entry, keeps the placeholders of its source text, and translates
+every message of the template (.pot); the addon's template holds no message of a bridge.
 
 Completeness against the code itself (every translatable term the addon defines) is
 checked by the Odoo test tests/test_translations.py, which needs Odoo to extract terms.
@@ -11,7 +12,7 @@ import sys
 
 import polib
 
-I18N = pathlib.Path(__file__).resolve().parent.parent / "i18n"
+REPO = pathlib.Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdf]|%[sdf]|\{[a-z_0-9]*\}")
 
 
@@ -36,24 +37,46 @@ def problems_of(po_path, template_ids):
     return found
 
 
-def main():
-    pot = I18N / "credit_management.pot"
-    template_ids = {e.msgid for e in polib.pofile(str(pot)) if e.msgid} if pot.exists() else set()
-    if not pot.exists():
-        print("i18n/credit_management.pot is missing")
-        return 1
+def i18n_dirs():
+    """(module, i18n folder) of the addon and of each bridge module in bridges/."""
+    yield "credit_management", REPO / "i18n"
+    for manifest in sorted(REPO.glob("bridges/*/__manifest__.py")):
+        yield manifest.parent.name, manifest.parent / "i18n"
+
+
+def problems_of_module(module, i18n):
+    pot_path = i18n / f"{module}.pot"
+    where = pot_path.relative_to(REPO)
+    if not pot_path.exists():
+        return [f"{where} is missing"], 0, 0
+    pot = polib.pofile(str(pot_path))
+    template_ids = {e.msgid for e in pot if e.msgid}
     found = []
-    po_files = sorted(I18N.glob("*.po"))
+    # Odoo's export counts the bridges' Python files as the addon's (they are in its folder);
+    # scripts/i18n-update drops them from the addon's template: they belong to the bridges.
+    for entry in pot:
+        for path, _line in entry.occurrences:
+            if f"/{module}/bridges/" in path:
+                found.append(f"{where}: {entry.msgid[:60]!r} comes from a bridge module ({path})")
+    po_files = sorted(i18n.glob("*.po"))
     if not any(p.name == "zh_CN.po" for p in po_files):
-        found.append("i18n/zh_CN.po is missing")
+        found.append(f"{i18n.relative_to(REPO)}/zh_CN.po is missing")
     for po_path in po_files:
         found.extend(problems_of(po_path, template_ids))
+    return found, len(po_files), len(template_ids)
+
+
+def main():
+    found = []
+    files = messages = 0
+    for module, i18n in i18n_dirs():
+        module_found, module_files, module_messages = problems_of_module(module, i18n)
+        found.extend(module_found)
+        files += module_files
+        messages += module_messages
     for line in found:
         print(line)
-    print(
-        f"translations: {len(po_files)} file(s), {len(template_ids)} messages, "
-        f"{len(found)} problem(s)"
-    )
+    print(f"translations: {files} file(s), {messages} messages, {len(found)} problem(s)")
     return 1 if found else 0
 
 

@@ -15,6 +15,9 @@ STATE=$CREDIT_HOME/clones/$(printf '%s' "$REPO" | sha1sum | cut -c1-12)
 # filestores of the databases the scripts create (shared, like the cached test template)
 DATA_DIR=$CREDIT_HOME/odoo-data
 ADDON=credit_management
+# Bridge modules (e.g. credit_management_stock) live in bridges/<module>/ inside the clone and
+# are linked next to the addon; they install automatically with the modules they bridge to.
+BRIDGES=$(cd "$REPO" && for d in bridges/*/; do [ -f "$d/__manifest__.py" ] && basename "$d"; done 2>/dev/null | xargs)
 DB_MARKER="created by credit_management scripts"
 PYTHON=${PYTHON:-python3}
 
@@ -142,7 +145,7 @@ EOF
 # the clone's own folder name does not matter.
 write_odoo_conf() {
     mkdir -p "$STATE/addons" "$DATA_DIR"
-    ln -sfn "$REPO" "$STATE/addons/$ADDON"
+    link_addons
     local addons_path="$STATE/addons,$ODOO_SRC/odoo/addons"
     [ -d "$ODOO_SRC/addons" ] && addons_path="$addons_path,$ODOO_SRC/addons"
     cat >"$STATE/odoo.conf" <<EOF
@@ -157,6 +160,17 @@ EOF
     ODOO_CONF=$STATE/odoo.conf
 }
 
+# The addon and its bridges, under their module names, in $STATE/addons.
+link_addons() {
+    mkdir -p "$STATE/addons"
+    ln -sfn "$REPO" "$STATE/addons/$ADDON"
+    local bridge
+    for bridge in $BRIDGES; do ln -sfn "$REPO/bridges/$bridge" "$STATE/addons/$bridge"; done
+}
+
+# "credit_management,credit_management_stock": the modules the scripts install.
+our_modules() { printf '%s' "$ADDON"; for b in $BRIDGES; do printf ',%s' "$b"; done; }
+
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
 
 # A fingerprint of everything an installed database depends on besides this addon.
@@ -169,9 +183,19 @@ odoo_fingerprint() {
     } | sha1sum | cut -c1-12
 }
 
+# The Odoo modules the addon and its bridges depend on, without themselves, comma-separated.
 addon_depends() {
-    "$PYTHON" -c "import ast,sys; print(','.join(ast.literal_eval(open(sys.argv[1]).read())['depends']))" \
-        "$REPO/__manifest__.py"
+    local manifests=("$REPO/__manifest__.py") bridge
+    for bridge in $BRIDGES; do manifests+=("$REPO/bridges/$bridge/__manifest__.py"); done
+    "$PYTHON" -c "
+import ast, sys
+ours = {sys.argv[1]} | {path.split('/')[-2] for path in sys.argv[3:]}
+depends = []
+for path in sys.argv[2:]:
+    for name in ast.literal_eval(open(path).read())['depends']:
+        if name not in ours and name not in depends:
+            depends.append(name)
+print(','.join(depends))" "$ADDON" "${manifests[@]}"
 }
 
 # A fingerprint of the addon's own files, to know when a database needs an update.

@@ -6,6 +6,7 @@ from . import (
     test_credit_limit_proposal,
     test_credit_policy,
     test_credit_review,
+    test_customer_credit_check,
     test_exposure,
     test_financial_statement,
     test_limit_request,

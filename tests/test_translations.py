@@ -12,7 +12,13 @@ I18N = Path(__file__).resolve().parent.parent / "i18n"
 class TestTranslations(TransactionCase):
     def test_every_term_of_the_addon_has_a_chinese_translation(self):
         reader = TranslationModuleReader(self.env.cr, modules=["credit_management"])
-        terms = {source for _module, _type, _name, _id, source, _value, _comments in reader}
+        # Odoo attributes every file under the addon's folder to it, the bridge modules in
+        # bridges/ included: their terms are theirs (bridges/<module>/i18n), not ours.
+        terms = {
+            source
+            for _module, _type, name, _id, source, _value, _comments in reader
+            if "/credit_management/bridges/" not in name
+        }
         self.assertTrue(terms)
         translated = {entry.msgid for entry in polib.pofile(str(I18N / "zh_CN.po")) if entry.msgstr}
         self.assertEqual(sorted(terms - translated), [])

@@ -1,0 +1,1 @@
+from . import credit_hold, credit_policy, stock_picking

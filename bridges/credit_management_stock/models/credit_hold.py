@@ -1,0 +1,97 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+RULE_STOP_DELIVERIES = "stop_deliveries"
+"""Delivery checkpoint rule: the credit file says "Deliveries Stopped"."""
+
+
+class CreditHold(models.Model):
+    """A credit hold on a delivery: the same record, decisions and audit as an order hold,
+    with the delivery instead of the order. An approved delivery hold lets that delivery be
+    validated once."""
+
+    _inherit = "credit.hold"
+
+    order_id = fields.Many2one(required=False)
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Delivery",
+        ondelete="cascade",
+        index="btree_not_null",
+        readonly=True,
+        check_company=True,
+    )
+
+    @api.constrains("order_id", "picking_id", "partner_id")
+    def _check_held_document(self):
+        # partner_id is always written at creation: the check runs on every new hold
+        for hold in self:
+            if bool(hold.order_id) == bool(hold.picking_id):
+                raise ValidationError(_("A credit hold stops either one order or one delivery."))
+
+    @api.depends("picking_id.name")
+    def _compute_name(self):
+        deliveries = self.filtered("picking_id")
+        for hold in deliveries:
+            hold.name = _("Credit hold on delivery %(delivery)s", delivery=hold.picking_id.name)
+        return super(CreditHold, self - deliveries)._compute_name()
+
+    def _held_document(self):
+        self.ensure_one()
+        return self.sudo().picking_id or super()._held_document()
+
+    def _confirm_order(self):
+        """An approved delivery hold confirms nothing: the delivery may now be validated
+        once, by whoever validates deliveries; they are told on the delivery."""
+        self.ensure_one()
+        if not self.picking_id:
+            return super()._confirm_order()
+        self.sudo().picking_id.message_post(
+            body=_(
+                "Delivery released by %(user)s: it may be validated once. %(reason)s",
+                user=self.env.user.name,
+                reason=self.decision_reason or "",
+            ),
+            partner_ids=self.requester_id.partner_id.ids,
+        )
+
+    @api.model
+    def _failure_messages(self, failures, currency):
+        """The delivery checkpoint's own rule, then the order rules as the main module
+        tells them."""
+        messages = []
+        others = []
+        for failure in failures:
+            if failure.rule == RULE_STOP_DELIVERIES:
+                reason = failure.values.get("reason")
+                messages.append(
+                    _("Deliveries to this customer are stopped: %(reason)s", reason=reason)
+                    if reason
+                    else _("Deliveries to this customer are stopped.")
+                )
+            else:
+                others.append(failure)
+        return messages + super()._failure_messages(others, currency)
+
+    def _credit_delivery_notification(self):
+        """What the user who tried to validate sees: the refused deliveries and why."""
+        lines = [
+            f"{hold.picking_id.name} ({hold.partner_id.display_name}): "
+            + "; ".join(hold.reasons.splitlines())
+            for hold in self
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Credit hold"),
+                "message": _(
+                    "Not validated; a credit officer has been asked to release the "
+                    "delivery.\n%(reasons)s",
+                    reasons="\n".join(lines),
+                ),
+                "type": "danger",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
