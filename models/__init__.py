@@ -1,5 +1,8 @@
 from . import (
     credit_aging_engine,
+    credit_aging_report,
+    credit_aging_report_item,
+    credit_aging_report_line,
     credit_decision_mixin,
     credit_demo,
     credit_file,
