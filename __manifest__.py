@@ -26,6 +26,8 @@
         "views/res_partner_industry_views.xml",
         "views/credit_hold_views.xml",
         "views/sale_order_views.xml",
+        "views/credit_aging_report_views.xml",
+        "report/credit_aging_report.xml",
         "views/menus.xml",
         "views/res_config_settings_views.xml",
     ],

@@ -1,4 +1,8 @@
 from . import (
+    credit_aging_engine,
+    credit_aging_report,
+    credit_aging_report_item,
+    credit_aging_report_line,
     credit_decision_mixin,
     credit_demo,
     credit_file,
@@ -16,6 +20,7 @@ from . import (
     credit_scoring_model,
     credit_scoring_override,
     credit_warning,
+    res_company,
     res_config_settings,
     res_partner,
     res_partner_industry,

@@ -1,4 +1,6 @@
 from . import (
+    test_aging_engine,
+    test_aging_report,
     test_confirmation_paths,
     test_credit_file,
     test_credit_grade,
