@@ -143,12 +143,20 @@ def average_days_late(invoices: Iterable[PaidInvoice]):
 
 
 def _weighted_days(invoices, start):
-    weighted, amount = to_decimal(0), to_decimal(0)
-    for invoice in invoices:
-        value = to_decimal(invoice.amount)
-        weighted += value * (invoice.paid_date - start(invoice)).days
-        amount += value
-    return _ratio(weighted, amount)
+    return weighted_average_days(
+        (invoice.amount, (invoice.paid_date - start(invoice)).days) for invoice in invoices
+    )
+
+
+def weighted_average_days(pairs: Iterable[tuple[Number, int]]):
+    """sum(amount x days) / sum(amount) over ``(amount, days)`` pairs: the form the ledger
+    gives (amounts already grouped by day count); ``None`` without any amount."""
+    weighted, total = to_decimal(0), to_decimal(0)
+    for amount, days in pairs:
+        value = to_decimal(amount)
+        weighted += value * days
+        total += value
+    return _ratio(weighted, total)
 
 
 def days_inventory_outstanding(inventory: Number | None, cogs: Number | None, days: int):

@@ -19,6 +19,7 @@ from credit_management.kpis import (
     dso,
     months_back,
     overdue_ratio,
+    weighted_average_days,
 )
 
 D = Decimal
@@ -172,3 +173,9 @@ def test_countback_on_equal_months_matches_standard_dso(sales, ratio):
     months = [(30, sales)] * 26
     expected = dso(ar, sales * len(months), 30 * len(months))
     assert abs(countback_dso(ar, months) - expected) < D("1e-20") * (1 + expected)
+
+
+def test_weighted_average_days_takes_amounts_grouped_by_day_count():
+    # (100 x 10 + 300 x 30) / 400 = 10,000 / 400 = 25
+    assert weighted_average_days([(100, 10), (300, 30)]) == D(25)
+    assert weighted_average_days([]) is None
