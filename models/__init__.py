@@ -1,6 +1,7 @@
-from . import (  # receivables: KPIs, classification and provisions
+from . import (
     account_move,
     account_move_line,
+    credit_aging_engine,
     credit_decision_mixin,
     credit_demo,
     credit_file,

@@ -105,7 +105,8 @@ class CreditProvision(models.Model):
         self.ensure_one()
         company = self.company_id
         rates = self.env["credit.provision.rate"]._rates_for(company)
-        items = self.env["credit.aging.engine"]._open_items(self.date, company.ids)
+        # the whole ledger of the company, whoever computes (access is checked on the document)
+        items = self.env["credit.aging.engine"].sudo()._open_items(self.date, company.ids)
         flagged = self._flagged_line_ids([item["line_id"] for item in items])
         doubtful_partners = (
             self.env["credit.receivable.case"]._doubtful_partner_ids(company).get(company.id, set())
@@ -126,7 +127,7 @@ class CreditProvision(models.Model):
         ordered = sorted(rates)
         labels = self._bucket_labels(ordered)
         result = []
-        for partner_id in sorted(set(by_partner) | set(previous)):
+        for partner_id in sorted(set(by_partner) | set(previous), key=lambda p: p or 0):
             proposal = core_provisions.propose_provision(
                 by_partner.get(partner_id, []), ordered, company.credit_doubtful_rate, digits
             )
@@ -197,7 +198,7 @@ class CreditProvision(models.Model):
                 """
             SELECT p.commercial_partner_id, -SUM(aml.balance)
               FROM account_move_line aml
-              JOIN res_partner p ON p.id = aml.partner_id
+         LEFT JOIN res_partner p ON p.id = aml.partner_id
              WHERE aml.account_id = %(account)s
                AND aml.company_id = %(company)s
                AND aml.parent_state = 'posted'
@@ -335,7 +336,9 @@ class CreditProvisionLine(models.Model):
     )
     company_id = fields.Many2one(related="provision_id.company_id", store=True)
     currency_id = fields.Many2one(related="provision_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", help="Empty for receivables booked without a customer."
+    )
     amount_not_due = fields.Monetary(string="Not Due", currency_field="currency_id")
     amount_overdue = fields.Monetary(string="Overdue", currency_field="currency_id")
     amount_doubtful = fields.Monetary(string="Doubtful", currency_field="currency_id")

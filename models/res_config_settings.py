@@ -59,6 +59,13 @@ class ResConfigSettings(models.TransientModel):
             "target": "current",
         }
 
+    credit_aging_bounds = fields.Char(
+        related="company_id.credit_aging_bounds", readonly=False, string="Aging Buckets"
+    )
+    credit_aging_salespeople_see_all = fields.Boolean(
+        related="company_id.credit_aging_salespeople_see_all", readonly=False
+    )
+
 
 class ResConfigSettingsReceivables(models.TransientModel):
     """Receivable classification and bad-debt provision settings of the company."""

@@ -1,4 +1,5 @@
 from . import (
+    test_aging_engine,
     test_confirmation_paths,
     test_credit_file,
     test_credit_grade,
@@ -13,6 +14,8 @@ from . import (
     test_order_credit_gate,
     test_parallel_confirmation,
     test_payment_behaviour,
+    test_provision,
+    test_receivable_case,
     test_periodic_rerating,
     test_review_approval,
     test_scoring_model,
