@@ -169,7 +169,8 @@ class CreditKpi(models.AbstractModel):
     def _days_to_pay(self, company_ids, date_from, date_to, partner_ids=None):
         """{(company, partner): ([(amount, days to pay)], [(amount, days late)])} of the
         customer invoices paid in full in the period: the full payment date is the latest
-        reconciliation date of the invoice's receivable line. Grouped by day counts in SQL,
+        reconciliation date of the invoice's receivable line; invoices written off as bad
+        debts are left out. Grouped by day counts in SQL,
         so only a few rows per customer come back."""
         self._flush_lines()
         rows = self.env.execute_query(
@@ -189,6 +190,13 @@ class CreditKpi(models.AbstractModel):
                    AND acc.account_type = 'asset_receivable'
                    AND aml.reconciled
                    AND aml.balance > 0
+                   -- an invoice written off as a bad debt was not paid
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM account_partial_reconcile wpr
+                         JOIN account_move_line wml ON wml.id = wpr.credit_move_id
+                         JOIN account_move wm ON wm.id = wml.move_id
+                        WHERE wpr.debit_move_id = aml.id AND wm.credit_write_off)
                    AND aml.company_id = ANY(%(companies)s)
                    AND %(partners)s
               GROUP BY aml.id, p.commercial_partner_id

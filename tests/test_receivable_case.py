@@ -1,7 +1,10 @@
 from datetime import date
 
+from psycopg2.errors import UniqueViolation
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import CreditLedgerCommon
 
@@ -112,7 +115,7 @@ class TestReceivableCase(CreditLedgerCommon):
 
     def test_one_open_case_per_customer_and_company(self):
         self._update()
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(UniqueViolation), mute_logger("odoo.sql_db"), self.cr.savepoint():
             self.Case.create({"partner_id": self.acme.id, "company_id": self.company.id})
 
     def test_the_case_closes_when_the_customer_has_paid(self):
