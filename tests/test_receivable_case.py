@@ -2,6 +2,7 @@ from datetime import date
 
 from psycopg2.errors import UniqueViolation
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
@@ -206,3 +207,62 @@ class TestReceivableCase(CreditLedgerCommon):
         with freeze_time("2024-07-08"):
             case.invalidate_recordset(["plan_late"])
             self.assertTrue(case.plan_late)
+
+    # ------------------------------------------------------------------
+    # who sees what
+    # ------------------------------------------------------------------
+    def _visible(self, user):
+        return self.Case.with_user(user).search([("company_id", "=", self.company.id)]).partner_id
+
+    def test_salespeople_see_the_cases_of_their_customers_only(self):
+        self._update()
+        self.assertEqual(self._visible(self.salesperson), self.acme)
+        self.assertFalse(self._visible(self.credit_user))
+        self.assertEqual(self._visible(self.officer), self.acme | self.bolt)
+
+    def test_salespeople_see_all_cases_when_the_company_allows_it(self):
+        self._update()
+        self.company.credit_aging_salespeople_see_all = True
+        self.assertEqual(self._visible(self.credit_user), self.acme | self.bolt)
+
+    def test_cases_stay_in_their_company(self):
+        company_b = self.setup_other_company(name="Company B")["company"]
+        self._invoice(self.cato, "2024-01-01", "2024-01-31", 700.0, company=company_b)
+        self.Case._update_cases(company_b)
+        case_b = self.Case.search([("company_id", "=", company_b.id)])
+        self.assertEqual(case_b.partner_id, self.cato)
+        # Cato is not overdue in company A, and company A's officer does not see company B
+        self.Case._update_cases(self.company)
+        self.assertFalse(self._case(self.cato))
+        self.assertFalse(self.Case.with_user(self.officer).search([("id", "=", case_b.id)]))
+
+    def test_receivable_menus_by_role(self):
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Accountant",
+                "login": "cm_case_accountant",
+                "groups_id": [
+                    Command.set(
+                        [
+                            self.env.ref("account.group_account_user").id,
+                            self.env.ref("credit_management.group_credit_user").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        ref = self.env.ref
+        cases = ref("credit_management.menu_credit_receivable_case").id
+        kpis = ref("credit_management.menu_credit_kpi_dashboard").id
+        provisions = ref("credit_management.menu_credit_provision").id
+
+        def visible(user):
+            return self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+
+        self.assertIn(cases, visible(self.salesperson))
+        self.assertNotIn(kpis, visible(self.salesperson))
+        self.assertNotIn(provisions, visible(self.salesperson))
+        self.assertIn(kpis, visible(self.officer))
+        self.assertNotIn(provisions, visible(self.officer))
+        self.assertIn(provisions, visible(accountant))
+        self.assertIn(kpis, visible(accountant))

@@ -9,7 +9,7 @@ class CreditDoubtfulWizard(models.TransientModel):
     _name = "credit.doubtful.wizard"
     _description = "Classify Receivables as Doubtful"
 
-    case_id = fields.Many2one("credit.receivable.case", string="Case")
+    case_id = fields.Many2one("credit.receivable.case")
     line_ids = fields.Many2many(
         "account.move.line",
         string="Receivables",
