@@ -7,8 +7,9 @@ from odoo.tools import SQL
 from ..credit_management import kpis as core_kpis
 from ..credit_management.numbers import to_decimal
 
-COUNTBACK_MONTHS = 24
-"""How many calendar months the countback DSO may walk back."""
+COUNTBACK_MONTHS = 13
+"""How many calendar months the countback DSO may walk back: a year and the current month
+(a receivable older than that gives no countback DSO)."""
 
 
 class CreditKpi(models.AbstractModel):
@@ -176,11 +177,20 @@ class CreditKpi(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """
-            WITH paid AS (
+            WITH candidates AS (
+                -- only invoices with a reconciliation dated in the period can have been
+                -- paid in full in it (index on max_date)
+                SELECT DISTINCT debit_move_id AS id
+                  FROM account_partial_reconcile
+                 WHERE max_date BETWEEN %(date_from)s AND %(date_to)s
+                   AND company_id = ANY(%(companies)s)
+            ),
+            paid AS (
                 SELECT aml.company_id, p.commercial_partner_id AS partner_id, aml.balance,
                        aml.date, COALESCE(aml.date_maturity, aml.date) AS due,
                        MAX(apr.max_date) AS paid_on
-                  FROM account_move_line aml
+                  FROM candidates
+                  JOIN account_move_line aml ON aml.id = candidates.id
                   JOIN account_move am ON am.id = aml.move_id
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
 DEFAULT_PERIOD_DAYS = 90
 
@@ -60,7 +60,10 @@ class CreditKpiDashboard(models.TransientModel):
     )
     date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.companies.ids)],
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -117,7 +120,7 @@ class CreditKpiDashboard(models.TransientModel):
     def _check_period(self):
         for dashboard in self:
             if dashboard.date_from > dashboard.date_to:
-                raise UserError(self.env._("The period ends before it starts."))
+                raise ValidationError(self.env._("The period ends before it starts."))
 
     def action_refresh(self):
         return {

@@ -175,24 +175,51 @@ class CreditReceivableCase(models.Model):
         }
 
     def _mark_doubtful(self, reason):
-        """Classify the customer's receivables as doubtful / bad (呆坏账): by officer decision
-        (``reason`` given) or by age (the daily job)."""
+        """Classify the customers' receivables as doubtful / bad (呆坏账): by officer decision
+        or by age (the daily job); ``reason`` is one text for all, or {case id: text}."""
+        if self.filtered(lambda case: case.state != "overdue"):
+            raise UserError(self.env._("Only an overdue case can become doubtful."))
+        reasons = reason if isinstance(reason, dict) else dict.fromkeys(self.ids, reason)
         today = fields.Date.context_today(self)
         for case in self:
-            if case.state not in ("overdue",):
-                raise UserError(self.env._("Only an overdue case can become doubtful."))
             case.sudo().write(
-                {"state": "doubtful", "doubtful_on": today, "doubtful_reason": reason}
+                {"state": "doubtful", "doubtful_on": today, "doubtful_reason": reasons[case.id]}
             )
-            case.message_post(
-                body=self.env._("Classified as doubtful / bad: %(reason)s", reason=reason)
-            )
-            if case.officer_id:
-                case.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=self.env._("Hand the doubtful debt over to legal"),
-                    user_id=case.officer_id.id,
+        self._message_log_batch(
+            {
+                case.id: self.env._(
+                    "Classified as doubtful / bad: %(reason)s", reason=reasons[case.id]
                 )
+                for case in self
+            }
+        )
+        self._schedule_todos(
+            {
+                case: (case.officer_id, today, self.env._("Hand the doubtful debt over to legal"))
+                for case in self
+            }
+        )
+
+    def _schedule_todos(self, todos):
+        """One to-do activity per case in one create: {case: (user, deadline, summary)};
+        cases without a user get none."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model,
+                    "res_id": case.id,
+                    "activity_type_id": todo.id,
+                    "user_id": user.id,
+                    "date_deadline": deadline,
+                    "summary": summary,
+                    "automated": True,
+                }
+                for case, (user, deadline, summary) in todos.items()
+                if user
+            ]
+        )
 
     def action_send_to_legal(self):
         self._check_officer()
@@ -212,8 +239,7 @@ class CreditReceivableCase(models.Model):
         open_cases = self.filtered(lambda case: case.state != "closed")
         open_cases.sudo().write({"state": "closed", "closed_on": fields.Date.context_today(self)})
         open_cases.activity_unlink(["mail.mail_activity_data_todo"])
-        for case in open_cases:
-            case.message_post(body=message)
+        open_cases._message_log_batch(dict.fromkeys(open_cases.ids, message))
 
     # ------------------------------------------------------------------
     # from the ledger
@@ -283,14 +309,14 @@ class CreditReceivableCase(models.Model):
             .search([("company_id", "in", companies.ids), ("state", "in", OPEN_STATES)])
         )
         by_key = {(case.company_id.id, case.partner_id.id): case for case in cases}
-        for (company_id, partner_id), row in status.items():
-            if row["overdue_amount"] <= 0 and not row["flagged"]:
-                continue
-            case = by_key.get((company_id, partner_id))
+        due = {
+            key: row for key, row in status.items() if row["overdue_amount"] > 0 or row["flagged"]
+        }
+        by_key.update(self._open_cases([key for key in due if key not in by_key], today))
+        escalate = {}
+        for key, row in due.items():
+            case = by_key[key]
             values = {"overdue_amount": row["overdue_amount"], "max_days_overdue": row["max_days"]}
-            if not case:
-                case = self._open_case(company_id, partner_id, today)
-                by_key[(company_id, partner_id)] = case
             if any(case[name] != value for name, value in values.items()):
                 case.write(values)
             company = case.company_id
@@ -299,7 +325,7 @@ class CreditReceivableCase(models.Model):
                 == core_provisions.DOUBTFUL
             )
             if case.state == "overdue" and doubtful:
-                case._mark_doubtful(
+                escalate[case.id] = (
                     self.env._("Items classified doubtful by a credit officer.")
                     if row["flagged"]
                     else self.env._(
@@ -308,50 +334,65 @@ class CreditReceivableCase(models.Model):
                         threshold=company.credit_doubtful_days,
                     )
                 )
-        for key, case in by_key.items():
-            row = status.get(key)
-            if not row or (row["overdue_amount"] <= 0 and not row["flagged"]):
-                case.write({"overdue_amount": 0.0, "max_days_overdue": 0})
-                case._close(self.env._("Nothing is overdue any more: case closed."))
+        self.sudo().browse(list(escalate))._mark_doubtful(escalate)
+        paid = self.sudo().browse([case.id for key, case in by_key.items() if key not in due])
+        paid.write({"overdue_amount": 0.0, "max_days_overdue": 0})
+        paid._close(self.env._("Nothing is overdue any more: case closed."))
 
     @api.model
-    def _open_case(self, company_id, partner_id, today):
-        company = self.env["res.company"].browse(company_id)
-        partner = self.env["res.partner"].browse(partner_id)
-        file = self.env["credit.file"].sudo()._get_for_partner(partner, company, create=False)
-        officer = file.officer_id
-        if not officer:
-            policy = (
-                self.env["credit.policy"]
-                .sudo()
-                .search(
-                    ["|", ("company_id", "=", company.id), ("company_id", "=", False)],
-                    order="company_id",
-                    limit=1,
-                )
+    def _open_cases(self, keys, today):
+        """Open one case per (company id, partner id) in ``keys``, in one create; the
+        salesperson in charge gets a to-do due on the plan's due date. Returns {key: case}."""
+        if not keys:
+            return {}
+        companies = self.env["res.company"].browse({company for company, _p in keys})
+        partners = self.env["res.partner"].browse({partner for _c, partner in keys})
+        files = (
+            self.env["credit.file"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "in", companies.ids), ("partner_id", "in", partners.ids)])
+        )
+        file_officer = {(f.company_id.id, f.partner_id.id): f.officer_id for f in files}
+        Policy = self.env["credit.policy"].sudo()
+        shared = Policy.search([("company_id", "=", False)], limit=1)
+        policy_officer = {
+            company.id: (
+                Policy.search([("company_id", "=", company.id)], limit=1) or shared
+            ).officer_id
+            for company in companies
+        }
+        values = []
+        for company_id, partner_id in keys:
+            company = companies.browse(company_id)
+            partner = partners.browse(partner_id)
+            officer = file_officer.get((company_id, partner_id)) or policy_officer[company_id]
+            values.append(
+                {
+                    "partner_id": partner_id,
+                    "company_id": company_id,
+                    "user_id": (partner.user_id or officer).id,
+                    "officer_id": officer.id,
+                    "opened_on": today,
+                    "plan_due_date": today + timedelta(days=company.credit_plan_days),
+                    "supervision_end": today + timedelta(days=company.credit_supervision_days),
+                }
             )
-            officer = policy.officer_id
-        salesperson = partner.user_id or officer
-        case = self.sudo().create(
+        cases = self.sudo().with_context(mail_create_nolog=True).create(values)
+        cases._message_log_batch(
+            dict.fromkeys(cases.ids, self.env._("Overdue receivables: case opened."))
+        )
+        cases._schedule_todos(
             {
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "user_id": salesperson.id,
-                "officer_id": officer.id,
-                "opened_on": today,
-                "plan_due_date": today + timedelta(days=company.credit_plan_days),
-                "supervision_end": today + timedelta(days=company.credit_supervision_days),
+                case: (
+                    case.user_id,
+                    case.plan_due_date,
+                    self.env._("Write the cause and the collection plan"),
+                )
+                for case in cases
             }
         )
-        case.message_post(body=self.env._("Overdue receivables: case opened."))
-        if salesperson:
-            case.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=case.plan_due_date,
-                summary=self.env._("Write the cause and the collection plan"),
-                user_id=salesperson.id,
-            )
-        return case
+        return {(case.company_id.id, case.partner_id.id): case for case in cases}
 
     def _doubtful_partner_ids(self, companies):
         """{company id: set of partner ids} of customers an open case classifies doubtful."""

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import CreditLedgerCommon
@@ -183,6 +184,18 @@ class TestKpi(CreditLedgerCommon):
         self.assertEqual(file.kpi_days_to_pay, 28.8)
         self.assertEqual(file.kpi_days_late, -1.3)
         self.assertEqual(file.kpi_overdue_ratio, 36.4)
+
+    def test_a_salesperson_sees_the_same_kpis_on_the_file(self):
+        # Acme is nobody's customer; its file shows the whole ledger, as its exposure does
+        file = self._file(self.acme).with_user(self.salesperson)
+        self.assertEqual(file.kpi_receivable, 5500.0)
+        self.assertEqual(file.kpi_dso, 58.2)
+
+    def test_a_period_must_not_end_before_it_starts(self):
+        with self.assertRaises(ValidationError):
+            self.env["credit.kpi.dashboard"].create(
+                {"date_from": "2024-06-30", "date_to": "2024-06-01"}
+            )
 
     def test_company_b_has_its_own_kpis(self):
         self.env.user.company_ids |= self.company_b
