@@ -65,3 +65,25 @@ class ResConfigSettings(models.TransientModel):
     credit_aging_salespeople_see_all = fields.Boolean(
         related="company_id.credit_aging_salespeople_see_all", readonly=False
     )
+
+
+class ResConfigSettingsReceivables(models.TransientModel):
+    """Receivable classification and bad-debt provision settings of the company."""
+
+    _inherit = "res.config.settings"
+
+    credit_doubtful_days = fields.Integer(related="company_id.credit_doubtful_days", readonly=False)
+    credit_plan_days = fields.Integer(related="company_id.credit_plan_days", readonly=False)
+    credit_supervision_days = fields.Integer(
+        related="company_id.credit_supervision_days", readonly=False
+    )
+    credit_doubtful_rate = fields.Float(related="company_id.credit_doubtful_rate", readonly=False)
+    credit_provision_journal_id = fields.Many2one(
+        related="company_id.credit_provision_journal_id", readonly=False
+    )
+    credit_provision_expense_account_id = fields.Many2one(
+        related="company_id.credit_provision_expense_account_id", readonly=False
+    )
+    credit_allowance_account_id = fields.Many2one(
+        related="company_id.credit_allowance_account_id", readonly=False
+    )

@@ -1,0 +1,162 @@
+"""Benchmark: receivable KPIs, overdue cases and the bad-debt provision on a big ledger.
+
+Builds (``--create``) a database with the addon and ``--customers`` customers of
+``--invoices-per-customer`` invoices each (``datagen``), then times, each run in a
+savepoint that is rolled back, for the whole company:
+
+1. ``credit.kpi._kpis`` over the last 90 days (credit sales, monthly sales for the
+   countback, receivables at both ends from the aging engine, write-offs, days to pay,
+   payables): what the KPI dashboard reads;
+2. ``credit.receivable.case._overdue_status``, the SQL aggregate of the daily case job;
+3. ``credit.receivable.case._update_cases`` on a ledger without cases (opens one case per
+   overdue customer, with its message and activity) and right after (nothing to do);
+4. ``credit.provision.action_compute`` as of today (open items from the aging engine,
+   bucket rates, one line per customer).
+
+Prints median / min seconds of ``--repeat`` runs and the peak memory of the process.
+See ``bench/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from unittest import mock
+
+import datagen
+
+DB_PREFIX = "bench_"
+MODULES = "account,sale_management,credit_management"
+ADDON = "credit_management"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def out(text: str) -> None:
+    print(text, flush=True)
+
+
+def addons_path(odoo_src: str) -> str:
+    """A folder outside the clone holding a ``credit_management`` link to it, plus Odoo's."""
+    home = Path(os.environ.get("CREDIT_HOME") or Path.home() / ".cache" / ADDON)
+    folder = home / "bench" / "addons-receivables"
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / ADDON
+    if not (link.is_symlink() and link.resolve() == REPO):
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(REPO, target_is_directory=True)
+    return ",".join([str(folder), datagen.default_addons_path(odoo_src)])
+
+
+def create(odoo, args) -> None:
+    datagen.configure_odoo(
+        odoo, args.db, addons_path(args.odoo_src), ["-i", MODULES, "--without-demo=all"]
+    )
+    datagen.create_database(odoo, args.db)
+    with datagen.odoo_env(odoo, args.db, commit=True) as env:
+        # the prototype sale order of the generator would wait at the credit gate
+        SaleOrder = type(env["sale.order"])
+        with mock.patch.object(SaleOrder, "_credit_gate", lambda self: self.browse()):
+            result = datagen.generate(
+                env,
+                customers=args.customers,
+                invoices_per_customer=args.invoices_per_customer,
+                seed=args.seed,
+            )
+        out(result.summary())
+
+
+def timed(env, function) -> float:
+    with env.cr.savepoint() as savepoint:
+        env.invalidate_all()
+        start = time.perf_counter()
+        function()
+        env.flush_all()
+        elapsed = time.perf_counter() - start
+        savepoint.close(rollback=True)
+    env.invalidate_all()
+    return elapsed
+
+
+def measure(env, repeat: int) -> dict[str, list[float]]:
+    company = env.company
+    today = date.today()
+    Case = env["credit.receivable.case"]
+
+    def kpis():
+        env["credit.kpi"]._kpis(company.ids, today - timedelta(days=89), today)
+
+    def status():
+        Case._overdue_status(company, today)
+
+    def cases_twice():
+        Case._update_cases(company)
+        env.flush_all()
+        start = time.perf_counter()
+        Case._update_cases(company)
+        env.flush_all()
+        samples["cases: second run (nothing to do)"].append(time.perf_counter() - start)
+
+    def provision():
+        env["credit.provision"].create({"company_id": company.id, "date": today}).action_compute()
+
+    variants = {
+        "KPIs of the company, last 90 days": kpis,
+        "overdue status SQL (case job)": status,
+        "cases: first run (opens every case) + second": cases_twice,
+        "provision: compute as of today": provision,
+    }
+    samples = {name: [] for name in variants}
+    samples["cases: second run (nothing to do)"] = []
+    for _round in range(repeat):
+        for name, function in variants.items():
+            samples[name].append(timed(env, function))
+    return samples
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--odoo-src", default=os.environ.get("ODOO_SRC", "/opt/odoo18"))
+    parser.add_argument("--db", default="bench_receivables")
+    parser.add_argument("--create", action="store_true", help="create and fill the database")
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--invoices-per-customer", type=int, default=28)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not args.db.startswith(DB_PREFIX):
+        raise SystemExit(f"use a database named {DB_PREFIX}*")
+    odoo = datagen.load_odoo(args.odoo_src)
+    if args.create:
+        start = time.perf_counter()
+        create(odoo, args)
+        out(f"database built in {time.perf_counter() - start:.1f} s")
+    else:
+        datagen.configure_odoo(odoo, args.db, addons_path(args.odoo_src))
+    with datagen.odoo_env(odoo, args.db) as env:
+        env.cr.execute(
+            """SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT aml.reconciled)
+                 FROM account_move_line aml JOIN account_account acc ON acc.id = aml.account_id
+                WHERE acc.account_type = 'asset_receivable' AND aml.parent_state = 'posted'"""
+        )
+        lines, open_lines = env.cr.fetchone()
+        out(f"receivable lines: {lines:,} ({open_lines:,} open)")
+        samples = measure(env, args.repeat)
+    for name, values in samples.items():
+        out(
+            f"{name:48s} median {statistics.median(values):7.2f} s   min {min(values):7.2f} s"
+            f"   ({len(values)} runs)"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out(f"peak memory of the process: {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

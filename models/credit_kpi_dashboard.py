@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+DEFAULT_PERIOD_DAYS = 90
+
+KPI_HELP = {
+    "dso": "DSO (销售变现天数) = receivables at the end of the period / credit sales of the "
+    "period x days in the period.",
+    "countback_dso": "Countback DSO: walk back month by month through the credit sales until "
+    "they add up to the receivables at the end; the months consumed (the last one pro rata) "
+    "are the DSO. Not distorted by a sales peak.",
+    "best_dso": "Best possible DSO = receivables not yet due / credit sales x days: the DSO "
+    "if every customer paid on its due date.",
+    "add": "Average days delinquent = DSO - best possible DSO: days added by late payers.",
+    "cei": "Collection effectiveness index = (opening receivables + credit sales - closing "
+    "receivables) / (opening receivables + credit sales - closing receivables not yet due) "
+    "x 100. 100 % means everything due was collected.",
+    "overdue_ratio": "Overdue ratio = receivables past their due date / all receivables at "
+    "the end of the period x 100.",
+    "bad_debt_ratio": "Bad-debt ratio = receivables written off in the period / credit sales "
+    "of the period x 100.",
+    "days_to_pay": "Average days to pay = sum(invoice amount x days from invoice date to full "
+    "payment) / sum(invoice amount), over the invoices paid in full in the period.",
+    "days_late": "Average days late = sum(invoice amount x days from due date to full payment) "
+    "/ sum(invoice amount); negative when customers pay early.",
+    "dio": "Days inventory outstanding = inventory value at the end / cost of goods sold of "
+    "the period x days; only where inventory is valued in the books.",
+    "dpo": "Days payables outstanding = payables at the end / vendor bills of the period x days.",
+    "ccc": "Cash conversion cycle (资金积压期) = inventory days + DSO - payable days.",
+}
+KPI_UNITS = {"cei": "%", "overdue_ratio": "%", "bad_debt_ratio": "%"}
+AMOUNTS = ("credit_sales", "opening_ar", "closing_ar", "current_ar", "overdue_ar", "written_off")
+
+
+def _kpi_field(string, name):
+    return fields.Char(string=string, compute="_compute_kpis", help=KPI_HELP[name])
+
+
+def _amount_field(string, help_text):
+    return fields.Monetary(
+        string=string, compute="_compute_kpis", currency_field="currency_id", help=help_text
+    )
+
+
+class CreditKpiDashboard(models.TransientModel):
+    """The receivable KPIs of a company over a period, for credit managers and accountants;
+    computed on read from the ledger (``credit.kpi``), never stored."""
+
+    _name = "credit.kpi.dashboard"
+    _description = "Receivable KPI Dashboard"
+
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        default=lambda self: (
+            fields.Date.context_today(self) - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        ),
+    )
+    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.companies.ids)],
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    credit_sales = _amount_field(
+        "Credit Sales", "Customer invoices minus credit notes of the period."
+    )
+    opening_ar = _amount_field("Opening Receivables", "Open receivables the day before the period.")
+    closing_ar = _amount_field("Closing Receivables", "Open receivables at the end of the period.")
+    current_ar = _amount_field("Not Yet Due", "Closing receivables whose due date has not passed.")
+    overdue_ar = _amount_field("Overdue", "Closing receivables past their due date.")
+    written_off = _amount_field("Written Off", "Bad debts written off in the period.")
+
+    dso = _kpi_field("DSO (days)", "dso")
+    countback_dso = _kpi_field("Countback DSO (days)", "countback_dso")
+    best_dso = _kpi_field("Best Possible DSO (days)", "best_dso")
+    add = _kpi_field("Average Days Delinquent", "add")
+    cei = _kpi_field("Collection Effectiveness Index", "cei")
+    overdue_ratio = _kpi_field("Overdue Ratio", "overdue_ratio")
+    bad_debt_ratio = _kpi_field("Bad-Debt Ratio", "bad_debt_ratio")
+    days_to_pay = _kpi_field("Average Days to Pay", "days_to_pay")
+    days_late = _kpi_field("Average Days Late", "days_late")
+    dio = _kpi_field("Inventory Days", "dio")
+    dpo = _kpi_field("Payable Days", "dpo")
+    ccc = _kpi_field("Cash Conversion Cycle (days)", "ccc")
+
+    @api.depends("date_from", "date_to", "company_id")
+    def _compute_kpis(self):
+        for dashboard in self:
+            values = dashboard._values()
+            for name in AMOUNTS:
+                dashboard[name] = float(values.get(name) or 0)
+            for name in KPI_HELP:
+                dashboard[name] = dashboard._format(values.get(name), KPI_UNITS.get(name))
+
+    def _values(self):
+        if not (self.date_from and self.date_to and self.company_id):
+            return {}
+        if self.date_from > self.date_to:
+            return {}
+        # the dashboard is for credit officers and accountants (access rights): every customer
+        # of the company counts, whatever the aging engine lets salespeople see
+        kpis = (
+            self.env["credit.kpi"].sudo()._kpis(self.company_id.ids, self.date_from, self.date_to)
+        )
+        return kpis[(self.company_id.id, None)]
+
+    def _format(self, value, unit):
+        if value is None:
+            return self.env._("n/a")
+        text = f"{float(value):,.1f}"
+        return f"{text} {unit}" if unit else text
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for dashboard in self:
+            if dashboard.date_from > dashboard.date_to:
+                raise ValidationError(self.env._("The period ends before it starts."))
+
+    def action_refresh(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
