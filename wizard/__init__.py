@@ -1,1 +1,1 @@
-from . import credit_hold_decision
+from . import credit_hold_decision, credit_statement_wizard
