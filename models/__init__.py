@@ -1,4 +1,5 @@
 from . import (
+    credit_aging_engine,
     credit_decision_mixin,
     credit_demo,
     credit_file,
@@ -15,6 +16,7 @@ from . import (
     credit_scoring_model,
     credit_scoring_override,
     credit_warning,
+    res_company,
     res_config_settings,
     res_partner,
     res_partner_industry,

@@ -58,3 +58,10 @@ class ResConfigSettings(models.TransientModel):
             "view_mode": "form",
             "target": "current",
         }
+
+    credit_aging_bounds = fields.Char(
+        related="company_id.credit_aging_bounds", readonly=False, string="Aging Buckets"
+    )
+    credit_aging_salespeople_see_all = fields.Boolean(
+        related="company_id.credit_aging_salespeople_see_all", readonly=False
+    )

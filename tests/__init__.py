@@ -1,4 +1,5 @@
 from . import (
+    test_aging_engine,
     test_confirmation_paths,
     test_credit_file,
     test_credit_grade,

@@ -184,6 +184,27 @@ class CreditLedgerCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _unapplied_payment(cls, partner, payment_date, amount, company=None, currency=None):
+        """A posted customer payment matched against nothing (an open negative item)."""
+        company = company or cls.company
+        payment = (
+            cls.env["account.payment"]
+            .with_company(company)
+            .create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": partner.id,
+                    "amount": amount,
+                    "date": payment_date,
+                    "currency_id": (currency or company.currency_id).id,
+                }
+            )
+        )
+        payment.action_post()
+        return payment
+
+    @classmethod
     def _paid_invoice(cls, partner, invoice_date, days, amount, company=None):
         """An invoice due ``days`` after its date and paid on its due date."""
         due = fields.Date.add(fields.Date.to_date(invoice_date), days=days)

@@ -1,0 +1,375 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..credit_management import aging as core_aging
+
+AGING_INDEXES = ("credit_management_apr_max_date_idx",)
+"""Indexes the aging engine adds (dropped by the uninstall hook)."""
+
+
+class CreditAgingEngine(models.AbstractModel):
+    """Open receivables as of any date, and their aging by customer (账龄分析), in SQL.
+
+    An item is open at the end of ``as_of`` when it is a posted journal item on a
+    receivable account dated on or before ``as_of`` whose residual at that date is not zero:
+    residual(as_of) = balance - Σ partial reconciliations where it is the debit side
+    + Σ those where it is the credit side, counting only partials with ``max_date <=
+    as_of`` (a partial is dated by the later of its two lines; exchange-difference entries
+    are receivable items with their own partials, so they are counted the same way).
+
+    Odoo stores ``amount_residual`` = balance - Σ all partials, so the same number is read
+    as the stored residual plus the partials dated after ``as_of`` added back. Only the
+    currently open items (a partial index) and the items touched by later partials (an
+    index on ``max_date``) are read: as of today there are no later partials and the query
+    is the stored residuals alone, and a past date reads only what changed since.
+
+    Access: the queries bypass record rules, so the engine applies them itself: only the
+    companies of ``self.env.companies``, and for users who are not credit officers only the
+    customers whose salesperson is themselves or a member of one of their sales teams, unless
+    the company lets salespeople see all receivables.
+    """
+
+    _name = "credit.aging.engine"
+    _description = "Receivable Aging Engine"
+
+    def init(self):
+        res = super().init()
+        # partials dated after a past as_of, to add back
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS credit_management_apr_max_date_idx
+                ON account_partial_reconcile (max_date)
+                INCLUDE (debit_move_id, credit_move_id, company_id, amount,
+                         debit_amount_currency, credit_amount_currency)
+            """
+        )
+        return res
+
+    # ------------------------------------------------------------------
+    # public interface
+    # ------------------------------------------------------------------
+    @api.model
+    def _open_items(
+        self,
+        as_of,
+        company_ids,
+        basis="due",
+        partner_ids=None,
+        account_ids=None,
+        salesperson_ids=None,
+        grade_ids=None,
+    ):
+        """The receivable items open at the end of ``as_of``, one dict per journal item:
+        ``line_id, company_id, partner_id`` (commercial partner), ``account_id, move_id,
+        move_name, move_type, date, due_date, days, residual`` (company currency, signed),
+        ``residual_currency, currency_id`` (the item's own currency)."""
+        as_of = fields.Date.to_date(as_of)
+        items = self._open_items_sql(
+            as_of, company_ids, basis, partner_ids, account_ids, salesperson_ids, grade_ids
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                WITH items AS (%(items)s)
+                SELECT items.line_id, items.company_id, items.partner_id, items.account_id,
+                       items.move_id, am.name AS move_name, am.move_type, items.date,
+                       items.due_date, items.days, items.residual, items.residual_currency,
+                       items.currency_id
+                  FROM items
+                  JOIN account_move am ON am.id = items.move_id
+              ORDER BY items.company_id, items.partner_id, items.due_date, items.line_id
+                """,
+                items=items,
+            )
+        )
+        for row in rows:
+            row["residual"] = float(row["residual"])
+            row["residual_currency"] = float(row["residual_currency"])
+        return rows
+
+    @api.model
+    def _aging_by_partner(
+        self,
+        as_of,
+        company_ids,
+        bounds=core_aging.DEFAULT_BOUNDS,
+        basis="due",
+        partner_ids=None,
+        account_ids=None,
+        salesperson_ids=None,
+        grade_ids=None,
+    ):
+        """{(company id, commercial partner id): {"total": float, "buckets": [float, ...]}}
+        of the items open at the end of ``as_of``, in company currency, one bucket per
+        ``credit_management.aging.bucket_labels(bounds)`` (not due first), in one SQL
+        aggregate."""
+        as_of = fields.Date.to_date(as_of)
+        query = self._aging_by_partner_sql(
+            as_of,
+            company_ids,
+            bounds,
+            basis,
+            partner_ids=partner_ids,
+            account_ids=account_ids,
+            salesperson_ids=salesperson_ids,
+            grade_ids=grade_ids,
+        )
+        result = {}
+        for company_id, partner_id, total, *buckets in self.env.execute_query(query):
+            result[(company_id, partner_id)] = {
+                "total": float(total),
+                "buckets": [float(amount) for amount in buckets],
+            }
+        return result
+
+    # ------------------------------------------------------------------
+    # SQL builders (the report inserts from them)
+    # ------------------------------------------------------------------
+    @api.model
+    def _aging_by_partner_sql(
+        self,
+        as_of,
+        company_ids,
+        bounds=core_aging.DEFAULT_BOUNDS,
+        basis="due",
+        **filters,
+    ):
+        """The aging aggregate as an SQL query: columns ``company_id, partner_id, total,
+        b0 … b<n>`` (one per bucket), rounded to the company currency."""
+        core_aging.validate_bounds(bounds)
+        items = self._open_items_sql(as_of, company_ids, basis, **filters)
+        buckets = SQL(", ").join(
+            SQL(
+                "ROUND(COALESCE(SUM(items.residual) FILTER (WHERE items.bucket = %s), 0), "
+                "cur.decimal_places) AS %s",
+                index,
+                SQL.identifier(f"b{index}"),
+            )
+            for index in range(core_aging.bucket_count(bounds))
+        )
+        return SQL(
+            """
+            WITH items AS (%(items)s)
+            SELECT items.company_id, items.partner_id,
+                   ROUND(SUM(items.residual), cur.decimal_places) AS total, %(buckets)s
+              FROM (
+                    SELECT items.company_id, items.partner_id, items.residual,
+                           width_bucket(items.days, %(thresholds)s::int[]) AS bucket
+                      FROM items
+                   ) items
+              JOIN res_company company ON company.id = items.company_id
+              JOIN res_currency cur ON cur.id = company.currency_id
+          GROUP BY items.company_id, items.partner_id, cur.decimal_places
+            """,
+            items=items,
+            buckets=buckets,
+            thresholds=core_aging.sql_thresholds(bounds),
+        )
+
+    @api.model
+    def _open_items_sql(
+        self,
+        as_of,
+        company_ids,
+        basis="due",
+        partner_ids=None,
+        account_ids=None,
+        salesperson_ids=None,
+        grade_ids=None,
+    ):
+        """The open items as an SQL query (see the class docstring) with columns
+        ``line_id, company_id, partner_id, account_id, move_id, date, due_date, ref_date,
+        days, residual, residual_currency, currency_id``."""
+        if basis not in ("due", "invoice"):
+            raise ValueError(f"unknown aging basis {basis!r}")
+        as_of = fields.Date.to_date(as_of)
+        self._flush_aging_fields()
+        companies = self._allowed_company_ids(company_ids)
+        accounts = self._receivable_account_ids()
+        if account_ids is not None:
+            accounts = sorted(set(accounts) & set(account_ids))
+        ref_date = (
+            SQL("COALESCE(aml.date_maturity, aml.date)")
+            if basis == "due"
+            else SQL("COALESCE(aml.invoice_date, aml.date)")
+        )
+        conditions = [SQL("TRUE")]
+        if partner_ids is not None:
+            conditions.append(SQL("cp.id = ANY(%s)", list(partner_ids)))
+        if salesperson_ids is not None:
+            conditions.append(SQL("cp.user_id = ANY(%s)", list(salesperson_ids)))
+        if grade_ids is not None:
+            conditions.append(
+                SQL(
+                    """EXISTS (
+                        SELECT 1 FROM credit_file cf
+                         WHERE cf.partner_id = cp.id AND cf.company_id = lines.company_id
+                           AND cf.active AND cf.grade_id = ANY(%s))""",
+                    list(grade_ids),
+                )
+            )
+        visibility = self._visibility_condition(companies)
+        if visibility is not None:
+            conditions.append(visibility)
+        line_conditions = SQL(
+            """aml.account_id = ANY(%(accounts)s)
+               AND aml.company_id = ANY(%(companies)s)
+               AND aml.parent_state = 'posted'
+               AND aml.date <= %(as_of)s""",
+            accounts=accounts,
+            companies=companies,
+            as_of=as_of,
+        )
+        columns = SQL(
+            """aml.id AS line_id, aml.company_id, aml.partner_id, aml.account_id,
+               aml.move_id, aml.date, COALESCE(aml.date_maturity, aml.date) AS due_date,
+               %(ref_date)s AS ref_date, aml.currency_id""",
+            ref_date=ref_date,
+        )
+        return SQL(
+            """
+            SELECT lines.line_id, lines.company_id, cp.id AS partner_id, lines.account_id,
+                   lines.move_id, lines.date, lines.due_date, lines.ref_date,
+                   (%(as_of)s::date - lines.ref_date) AS days,
+                   lines.residual, lines.residual_currency, lines.currency_id
+              FROM (
+                    WITH later_partials AS (
+                        SELECT part.debit_move_id AS line_id, part.amount,
+                               part.debit_amount_currency AS amount_currency
+                          FROM account_partial_reconcile part
+                         WHERE part.max_date > %(as_of)s
+                           AND part.company_id = ANY(%(companies)s)
+                     UNION ALL
+                        SELECT part.credit_move_id, -part.amount, -part.credit_amount_currency
+                          FROM account_partial_reconcile part
+                         WHERE part.max_date > %(as_of)s
+                           AND part.company_id = ANY(%(companies)s)
+                    ),
+                    later AS (
+                        SELECT line_id, SUM(amount) AS amount,
+                               SUM(amount_currency) AS amount_currency
+                          FROM later_partials
+                      GROUP BY line_id
+                    )
+                    SELECT %(columns)s,
+                           aml.amount_residual + COALESCE(later.amount, 0) AS residual,
+                           aml.amount_residual_currency + COALESCE(later.amount_currency, 0)
+                               AS residual_currency
+                      FROM account_move_line aml
+                 LEFT JOIN later ON later.line_id = aml.id
+                     WHERE aml.reconciled IS NOT TRUE AND %(line_conditions)s
+                 UNION ALL
+                    SELECT %(columns)s,
+                           aml.amount_residual + later.amount AS residual,
+                           aml.amount_residual_currency + later.amount_currency
+                               AS residual_currency
+                      FROM later
+                      JOIN account_move_line aml ON aml.id = later.line_id
+                     WHERE aml.reconciled AND %(line_conditions)s
+                   ) lines
+         LEFT JOIN res_partner partner ON partner.id = lines.partner_id
+         LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
+             WHERE lines.residual != 0 AND %(conditions)s
+            """,
+            as_of=as_of,
+            companies=companies,
+            columns=columns,
+            line_conditions=line_conditions,
+            conditions=SQL(" AND ").join(conditions),
+        )
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def _flush_aging_fields(self):
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "amount_residual_currency",
+                "company_id",
+                "currency_id",
+                "date",
+                "date_maturity",
+                "invoice_date",
+                "move_id",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        self.env["account.partial.reconcile"].flush_model(
+            [
+                "amount",
+                "company_id",
+                "credit_amount_currency",
+                "credit_move_id",
+                "debit_amount_currency",
+                "debit_move_id",
+                "max_date",
+            ]
+        )
+        self.env["account.move"].flush_model(["name", "move_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id", "user_id"])
+        self.env["credit.file"].flush_model(["active", "company_id", "grade_id", "partner_id"])
+
+    @api.model
+    def _allowed_company_ids(self, company_ids):
+        """``company_ids`` limited to the companies the user works in now (those record
+        rules allow); all of them when none are given."""
+        allowed = self.env.companies.ids
+        if company_ids is None or company_ids is False:
+            return sorted(allowed)
+        company_ids = [company_ids] if isinstance(company_ids, int) else list(company_ids)
+        if self.env.su:
+            return sorted(company_ids)
+        return sorted(set(company_ids) & set(allowed))
+
+    @api.model
+    def _receivable_account_ids(self):
+        return (
+            self.env["account.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("account_type", "=", "asset_receivable")])
+            .ids
+        )
+
+    @api.model
+    def _restricted_to_own_customers(self):
+        """Users below credit officer (salespeople) see only their own and their teams'
+        customers."""
+        return not (
+            self.env.su or self.env.user.has_group("credit_management.group_credit_officer")
+        )
+
+    @api.model
+    def _visible_salesperson_ids(self):
+        """The user and the members and leaders of the sales teams the user belongs to or
+        leads: a salesperson sees the customers these salespeople look after."""
+        user = self.env.user
+        Member = self.env["crm.team.member"].sudo()
+        teams = Member.search([("user_id", "=", user.id)]).crm_team_id | self.env[
+            "crm.team"
+        ].sudo().search([("user_id", "=", user.id)])
+        members = Member.search([("crm_team_id", "in", teams.ids)]).user_id
+        return sorted((user | teams.user_id | members).ids)
+
+    @api.model
+    def _visibility_condition(self, company_ids):
+        """None when the user sees every customer; else an SQL condition on ``cp`` (the
+        commercial partner) and ``lines.company_id``."""
+        if not self._restricted_to_own_customers():
+            return None
+        open_companies = (
+            self.env["res.company"]
+            .sudo()
+            .browse(company_ids)
+            .filtered("credit_aging_salespeople_see_all")
+            .ids
+        )
+        return SQL(
+            "(cp.user_id = ANY(%s) OR lines.company_id = ANY(%s))",
+            self._visible_salesperson_ids(),
+            open_companies,
+        )
