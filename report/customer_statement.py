@@ -65,21 +65,14 @@ class ReportCustomerStatement(models.AbstractModel):
         )
 
     @api.model
-    def _own_customers_domain(self):
-        """Customers a salesperson looks after: those whose salesperson is the user or a
-        member of a sales team the user belongs to or leads."""
-        user = self.env.user.sudo()
-        teams = user.crm_team_ids | self.env["crm.team"].sudo().search([("user_id", "=", user.id)])
-        salespeople = user | teams.member_ids | teams.user_id
-        return [("user_id", "in", salespeople.ids)]
-
-    @api.model
     def _allowed_customers_domain(self, company):
         """Domain of the commercial partners whose statement the user may print in
-        ``company`` (empty domain: all)."""
-        if self._user_sees_all_customers(company):
+        ``company`` (empty domain: all): a salesperson's own customers and those of the
+        sales teams, as in the aged receivables, unless the company lets salespeople see
+        all receivables."""
+        if self._user_sees_all_customers(company) or company.credit_aging_salespeople_see_all:
             return []
-        return self._own_customers_domain()
+        return [("user_id", "in", self.env["credit.aging.engine"]._visible_salesperson_ids())]
 
     @api.model
     def _check_statement_access(self, partners, company):
@@ -242,8 +235,27 @@ class ReportCustomerStatement(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _aging_footer(self, company, date_to, partner_ids):
-        """What is open at ``date_to`` by age bucket, from the aging engine."""
-        return {}
+        """What is open at the end of ``date_to`` by age bucket (the company's buckets,
+        aged by due date), from the aging engine: {partner id: {"bounds", "buckets",
+        "total"}}. The engine runs as superuser on the one company: access to these
+        customers was checked before (accountants print every customer's statement)."""
+        bounds = company._credit_aging_bounds()
+        aging = (
+            self.env["credit.aging.engine"]
+            .sudo()
+            ._aging_by_partner(date_to, [company.id], bounds=bounds, partner_ids=partner_ids)
+        )
+        currency = company.currency_id
+        empty = {"total": 0.0, "buckets": [0.0] * (len(bounds) + 2)}
+        result = {}
+        for partner_id in partner_ids:
+            values = aging.get((company.id, partner_id), empty)
+            result[partner_id] = {
+                "bounds": bounds,
+                "buckets": [currency.round(amount) for amount in values["buckets"]],
+                "total": currency.round(values["total"]),
+            }
+        return result
 
     @api.model
     def _statements(self, partners, company, date_from, date_to):

@@ -1,9 +1,11 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, new_test_user, tagged
 
+from ..wizard import credit_statement_wizard as statement_wizard
 from .common import CreditLedgerCommon
 
 MAY = {"date_from": date(2024, 5, 1), "date_to": date(2024, 5, 31)}
@@ -193,6 +195,42 @@ class TestCustomerStatement(CreditLedgerCommon):
         self.assertNotIn(self.ann, customers)
 
     # ------------------------------------------------------------------
+    # aging footer
+    # ------------------------------------------------------------------
+    def test_aging_footer_of_what_is_open_at_the_end_of_the_period(self):
+        # on 2024-05-31: INV2 300.00 due 05-20 (11 days: 1-30), INV1 350.00 due 04-09
+        # (52 days: 31-60); INV3 is paid
+        aging = self._statement()["aging"]
+        self.assertEqual(aging["bounds"], (30, 60, 90, 180, 365))
+        self.assertEqual(aging["buckets"], [0.0, 300.0, 350.0, 0.0, 0.0, 0.0, 0.0])
+        self.assertEqual(aging["total"], 650.0)
+
+    def test_aging_footer_equals_the_aging_engine(self):
+        for date_to in (date(2024, 4, 30), date(2024, 5, 31), date(2024, 6, 30)):
+            statement = self._statement(date_from=date(2024, 4, 1), date_to=date_to)
+            engine = self.env["credit.aging.engine"]._aging_by_partner(
+                date_to, [self.company.id], partner_ids=self.acme.ids
+            )[(self.company.id, self.acme.id)]
+            self.assertEqual(statement["aging"]["buckets"], engine["buckets"])
+            self.assertEqual(statement["aging"]["total"], engine["total"])
+            self.assertEqual(statement["aging"]["total"], statement["closing"])
+
+    def test_aging_footer_uses_the_companys_buckets(self):
+        # on 2024-05-31: INV2 is 11 days overdue (11-45), INV1 52 days (over 45)
+        self.company.credit_aging_bounds = "10,45"
+        aging = self._statement()["aging"]
+        self.assertEqual(aging["buckets"], [0.0, 0.0, 300.0, 350.0])
+        html = self._html(self.acme)
+        self.assertIn("<span>11–45</span> Days", html)
+        self.assertIn("Over <span>45</span> Days", html)
+
+    def test_the_report_prints_the_aging_footer(self):
+        html = self._html(self.acme)
+        self.assertIn("<span>31–60</span> Days", html)
+        self.assertIn("Not Due", html)
+        self.assertIn("Aging of the Open Items", html)
+
+    # ------------------------------------------------------------------
     # report
     # ------------------------------------------------------------------
     def test_the_report_shows_every_line_and_the_balances(self):
@@ -291,6 +329,23 @@ class TestCustomerStatement(CreditLedgerCommon):
         )
         self.assertEqual(customers, self.acme)
 
+    def test_salesperson_prints_any_customer_when_the_company_allows(self):
+        self.company.credit_aging_salespeople_see_all = True
+        html = self._html(self.other, user=self.salesperson)
+        self.assertIn("123.00", html)
+
+    def test_accountant_prints_any_customer_with_the_aging_footer(self):
+        accountant = new_test_user(
+            self.env,
+            login="cm_accountant",
+            groups="credit_management.group_credit_user,account.group_account_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        statement = self._statement(partner=self.other, user=accountant)
+        self.assertEqual(statement["closing"], 123.0)
+        self.assertEqual(statement["aging"]["total"], 123.0)
+
     def test_officer_prints_any_customer(self):
         html = self._html(self.other, user=self.officer)
         self.assertIn("123.00", html)
@@ -346,5 +401,65 @@ class TestCustomerStatement(CreditLedgerCommon):
         self.assertNotIn(self.inv3.name, other_mail.attachment_ids.raw.decode())
         self.assertIn("123.00", other_mail.attachment_ids.raw.decode())
         self.assertIn(self.acme, acme_mail.recipient_ids)
+        self.assertEqual(acme_mail.subject, f"{self.company.name}: Customer Statement")
         self.assertFalse(no_email.message_ids.filtered(lambda m: m.message_type == "comment"))
         self.assertTrue(self.acme.message_ids.filtered(lambda m: m.message_type == "comment"))
+
+    def test_batch_in_small_chunks_gives_each_customer_its_own_statement(self):
+        third = self._customer("Third Customer", email="third@example.com")
+        self._invoice(third, "2024-05-07", "2024-06-06", 55.0)
+        wizard = self._wizard(partner_ids=[Command.set((self.acme | self.other | third).ids)])
+        with patch.object(statement_wizard, "SEND_CHUNK", 1):
+            wizard.action_send_batch()
+        self.assertEqual(wizard.sent_count, 3)
+        for partner, amount in ((self.acme, "650.00"), (self.other, "123.00"), (third, "55.00")):
+            mail = self.env["mail.mail"].search(
+                [("model", "=", "res.partner"), ("res_id", "=", partner.id)]
+            )
+            self.assertEqual(len(mail), 1, partner.name)
+            self.assertIn(amount, mail.attachment_ids.raw.decode())
+            self.assertEqual(mail.attachment_ids.res_id, partner.id)
+
+    def test_batch_mail_and_statement_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.acme.lang = "zh_CN"
+        self._wizard().action_send_batch()
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "res.partner"), ("res_id", "=", self.acme.id)]
+        )
+        self.assertIn("2024年05月01日", str(mail.body_html))
+        self.assertIn("2024年05月31日", mail.attachment_ids.raw.decode())
+
+    def test_after_the_batch_the_customers_without_email_are_printed(self):
+        no_email = self._customer("No Mail Ltd")
+        self._invoice(no_email, "2024-05-03", "2024-06-02", 42.0)
+        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        wizard = self._wizard(partner_ids=[Command.set((self.acme | no_email).ids)])
+        wizard.action_send_batch()
+        action = wizard.action_print()
+        self.assertEqual(action["context"]["active_ids"], no_email.ids)
+
+    def test_salesperson_sends_the_statements_of_own_customers_in_batch(self):
+        wizard = self._wizard(user=self.salesperson, customer_scope="active")
+        wizard.action_send_batch()
+        self.assertEqual(wizard.sent_count, 1)
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "res.partner"), ("res_id", "in", (self.acme | self.other).ids)]
+        )
+        self.assertEqual(mails.mapped("res_id"), self.acme.ids)
+        self.assertEqual(
+            self.acme.message_ids.filtered(lambda m: m.message_type == "comment").author_id,
+            self.salesperson.partner_id,
+        )
+
+    def test_salesperson_cannot_send_other_customers_statements(self):
+        wizard = self._wizard(user=self.salesperson, partner_ids=[Command.set(self.other.ids)])
+        with self.assertRaises(AccessError):
+            wizard.action_send_batch()
+        with self.assertRaises(AccessError):
+            wizard.action_send()
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("model", "=", "res.partner"), ("res_id", "=", self.other.id)]
+            )
+        )
