@@ -75,7 +75,7 @@ class CreditStatementWizard(models.TransientModel):
         domain="[('parent_id', '=', False)]",
         default=lambda self: self._default_partners(),
     )
-    partner_count = fields.Integer(compute="_compute_partner_count")
+    partner_count = fields.Integer(string="Number of Customers", compute="_compute_partner_count")
 
     @api.depends("partner_ids", "customer_scope")
     def _compute_partner_count(self):
