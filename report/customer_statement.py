@@ -54,7 +54,7 @@ class ReportCustomerStatement(models.AbstractModel):
         }
 
     @api.model
-    def _user_sees_all_customers(self, company):
+    def _user_sees_all_customers(self):
         """Credit officers and managers, and accountants, print statements of every
         customer; other credit users (salespeople) only those of their own customers."""
         user = self.env.user
@@ -70,7 +70,7 @@ class ReportCustomerStatement(models.AbstractModel):
         ``company`` (empty domain: all): a salesperson's own customers and those of the
         sales teams, as in the aged receivables, unless the company lets salespeople see
         all receivables."""
-        if self._user_sees_all_customers(company) or company.credit_aging_salespeople_see_all:
+        if self._user_sees_all_customers() or company.credit_aging_salespeople_see_all:
             return []
         return [("user_id", "in", self.env["credit.aging.engine"]._visible_salesperson_ids())]
 

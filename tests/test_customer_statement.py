@@ -357,6 +357,26 @@ class TestCustomerStatement(CreditLedgerCommon):
         with self.assertRaises(AccessError):
             self._wizard(user=self.officer, company_id=self.company_b.id).action_print()
 
+    def test_statement_menu_and_actions_are_for_credit_users(self):
+        menu = self.env.ref("credit_management.menu_credit_statement")
+        action = self.env.ref("credit_management.credit_statement_wizard_action")
+        for user in (self.salesperson, self.credit_user, self.officer, self.manager):
+            self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(user)._visible_menu_ids())
+        self.assertNotIn(
+            menu.id, self.env["ir.ui.menu"].with_user(self.plain_employee)._visible_menu_ids()
+        )
+        self.assertEqual(action.binding_model_id.model, "res.partner")
+        self.assertEqual(action.groups_id, self.env.ref("credit_management.group_credit_user"))
+
+    def test_wizard_opened_from_a_credit_file_selects_its_customer(self):
+        file = self._file(self.acme)
+        wizard = (
+            self.env["credit.statement.wizard"]
+            .with_context(active_model="credit.file", active_ids=file.ids)
+            .create({})
+        )
+        self.assertEqual(wizard.partner_ids, self.acme)
+
     def test_plain_employee_cannot_print_statements(self):
         with self.assertRaises(AccessError):
             self._report(self.plain_employee)._check_statement_access(self.acme, self.company)
