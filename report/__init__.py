@@ -1,1 +1,1 @@
-from . import credit_aging_report, credit_aging_xlsx
+from . import credit_aging_report, credit_aging_xlsx, customer_statement
