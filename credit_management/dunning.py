@@ -78,8 +78,10 @@ def next_level(
       never dunned); it is due when the item's days from the due date reach its days;
     - while the candidate is skippable and the level after it is due too, the candidate
       moves on (so an item found 20 days overdue is not reminded "one week before due");
-    - a level is never sent less than ``min_gap_days`` after the previous one, so a
-      customer found late is not sent every pending level on consecutive days;
+    - a level is never sent less than ``min_gap_days`` after the previous one (or less
+      than the policy's own spacing of the two levels, when that is shorter: reminders 7
+      and 3 days before due stay 4 days apart), so a customer found late is not sent every
+      pending level on consecutive days;
     - when the last level reached is no longer in the policy (levels edited, customer moved
       to another policy), the item counts as having reached every level that was due on
       the day it was last dunned.
@@ -90,10 +92,12 @@ def next_level(
     if not ordered:
         return None
     start = 0
+    previous = None
     if item.last_level is not None:
         keys = [level.key for level in ordered]
         if item.last_level in keys:
             start = keys.index(item.last_level) + 1
+            previous = ordered[start - 1]
         else:
             reached_on = days_from_due(item.due, item.last_date) if item.last_date else None
             start = (
@@ -101,14 +105,18 @@ def next_level(
                 if reached_on is not None
                 else len(ordered)
             )
-        if item.last_date and (today - item.last_date).days < min_gap_days:
-            return None
     days = days_from_due(item.due, today)
     index = start
     if index >= len(ordered) or ordered[index].days > days:
         return None
     while ordered[index].skippable and index + 1 < len(ordered) and ordered[index + 1].days <= days:
         index += 1
+    if item.last_date is not None:
+        gap = min_gap_days
+        if previous is not None:
+            gap = min(gap, ordered[index].days - previous.days)
+        if (today - item.last_date).days < gap:
+            return None
     return ordered[index]
 
 

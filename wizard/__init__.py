@@ -1,1 +1,1 @@
-from . import credit_hold_decision
+from . import credit_dunning_dispute, credit_hold_decision

@@ -113,6 +113,13 @@ def test_the_minimum_gap_holds_back_the_next_level():
     assert key(next_level(PRACTICE, state, on(107), min_gap_days=7)) == 5
 
 
+def test_levels_closer_than_the_minimum_gap_keep_their_own_spacing():
+    # -7 and -3 are 4 days apart: a 7-day minimum gap does not hold back the second
+    state = item(last=1, last_days=-7)
+    assert key(next_level(PRACTICE, state, on(-3), min_gap_days=7)) == 2
+    assert next_level(PRACTICE, item(last=1, last_days=-5), on(-3), min_gap_days=7) is None
+
+
 def test_paid_and_disputed_items_drop_out():
     assert next_level(PRACTICE, item(amount="0"), on(20)) is None
     assert next_level(PRACTICE, item(amount="-5"), on(20)) is None
