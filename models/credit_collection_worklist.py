@@ -61,9 +61,9 @@ class CreditCollectionWorklist(models.Model):
                f.id AS file_id, f.grade_id, f.officer_id AS collector_id,
                SUM(aml.amount_residual) AS overdue_amount, COUNT(*) AS overdue_count,
                MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) AS oldest_days,
-               COALESCE(g.sequence, %(unrated)s) AS grade_risk,
+               COALESCE(g.sequence + 1, %(unrated)s) AS grade_risk,
                SUM(aml.amount_residual * (%(today)s - COALESCE(aml.date_maturity, aml.date)))
-                   * COALESCE(g.sequence, %(unrated)s) AS priority,
+                   * COALESCE(g.sequence + 1, %(unrated)s) AS priority,
                MAX(last.date) AS last_contact_date, MAX(last.channel) AS last_contact_channel,
                MAX(nxt.level_id) AS next_level_id, MIN(prom.date) AS next_promise_date
           FROM account_move_line aml

@@ -1,4 +1,5 @@
 from . import (
+    test_collections,
     test_confirmation_paths,
     test_credit_file,
     test_credit_grade,
@@ -8,6 +9,7 @@ from . import (
     test_credit_review,
     test_dunning_fees,
     test_dunning_levels,
+    test_dunning_security,
     test_dunning_sending,
     test_exposure,
     test_financial_statement,
