@@ -46,9 +46,7 @@ class CreditCollectionLog(models.Model):
             )
 
     channel = fields.Selection(LOG_CHANNELS, required=True, default="phone")
-    collector_id = fields.Many2one(
-        "res.users", string="Collector", default=lambda self: self.env.user, index=True
-    )
+    collector_id = fields.Many2one("res.users", default=lambda self: self.env.user, index=True)
     communication_id = fields.Many2one(
         "credit.dunning.communication", check_company=True, index=True, ondelete="set null"
     )

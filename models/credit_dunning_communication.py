@@ -44,7 +44,7 @@ class CreditDunningCommunication(models.Model):
     level_id = fields.Many2one("credit.dunning.level", required=True, readonly=True)
     level_days = fields.Integer(readonly=True)
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", index=True)
+    collector_id = fields.Many2one("res.users", index=True)
     state = fields.Selection(
         [
             ("draft", "To Send"),

@@ -18,7 +18,7 @@ class CreditDunningEffectiveness(models.Model):
 
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    level_id = fields.Many2one("credit.dunning.level", string="Level", readonly=True)
+    level_id = fields.Many2one("credit.dunning.level", readonly=True)
     level_days = fields.Integer(string="Days", readonly=True)
     channel = fields.Selection(
         selection=lambda self: self.env["credit.dunning.level"]._fields["channel"].selection,

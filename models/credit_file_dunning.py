@@ -8,15 +8,12 @@ class CreditFile(models.Model):
 
     dunning_policy_id = fields.Many2one(
         "credit.dunning.policy",
-        string="Dunning Policy",
         check_company=True,
         tracking=True,
         help="The customer's own dunning policy. Empty: the policy of its grade, else the "
         "company default.",
     )
-    collection_log_ids = fields.One2many(
-        "credit.collection.log", "file_id", string="Collection Log"
-    )
+    collection_log_ids = fields.One2many("credit.collection.log", "file_id")
     payment_promise_ids = fields.One2many(
         "credit.payment.promise", "file_id", string="Payment Promises"
     )

@@ -39,9 +39,7 @@ class CreditPaymentPromise(models.Model):
             )
 
     log_id = fields.Many2one("credit.collection.log", string="Contact", ondelete="set null")
-    collector_id = fields.Many2one(
-        "res.users", string="Collector", default=lambda self: self.env.user
-    )
+    collector_id = fields.Many2one("res.users", default=lambda self: self.env.user)
     date_made = fields.Date(string="Promised On", required=True, default=fields.Date.context_today)
     date = fields.Date(string="Pay By", required=True, tracking=True)
     amount = fields.Monetary(required=True, currency_field="currency_id", tracking=True)
