@@ -42,10 +42,13 @@ class CreditDunningRun(models.Model):
         required=True,
         index=True,
         default=lambda self: self.env.company,
-        readonly=True,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    date = fields.Date(required=True, default=fields.Date.context_today, readonly=True)
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        help="The day the run dunns for: items are aged and fees charged as of this date.",
+    )
     state = fields.Selection(
         [
             ("draft", "Draft"),
