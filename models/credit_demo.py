@@ -209,12 +209,79 @@ class CreditDemo(models.AbstractModel):
         self.with_company(company)._build_limit_requests(today)
         files._detect_warning_signs()
         self.with_company(company)._build_orders()
+        demo._build_dunning(company, today)
         officer = self.env.ref("credit_management.demo_user_officer")
         self.env["credit.warning"].with_user(officer)._raise(
             self._demo_file("redwood"),
             "broken_promise",
             "The owner promised to pay the open balance by the 15th and did not.",
         )
+
+    def _build_dunning(self, company, today):
+        """Three weekly dunning runs already sent (without rendering their documents) and
+        today's run waiting in the preview; a call logged with a promise to pay and a
+        disputed invoice, so the worklist, the log and the effectiveness report show
+        something."""
+        officer = self.env.ref("credit_management.demo_user_officer")
+        Run = self.env["credit.dunning.run"].with_company(company)
+        for age in (21, 14, 7):
+            run = Run._get_or_create(company, today - timedelta(days=age))
+            run._compute_communications()
+            run.state = "sending"
+            while run.state == "sending":
+                run.with_context(credit_dunning_no_documents=True)._send_batch()
+        hongda = self._demo_file("hongda").partner_id
+        disputed = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", hongda.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("parent_state", "=", "posted"),
+            ],
+            order="date_maturity desc",
+            limit=1,
+        )
+        if disputed:
+            self.env["credit.dunning.item.state"]._for_move_lines(disputed)._mark_disputed(
+                "The customer says 12 of the chairs arrived damaged; waiting for the photos."
+            )
+        redwood = self._demo_file("redwood").partner_id
+        items = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", redwood.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("parent_state", "=", "posted"),
+            ]
+        )
+        if items:
+            log = self.env["credit.collection.log"].create(
+                {
+                    "partner_id": redwood.id,
+                    "company_id": company.id,
+                    "channel": "phone",
+                    "collector_id": officer.id,
+                    "date": fields.Datetime.now() - timedelta(days=2),
+                    "content": "Called the owner about the overdue invoices.",
+                    "customer_answer": "Cash is tight until their own customer pays; will pay "
+                    "half by the end of next week.",
+                }
+            )
+            self.env["credit.payment.promise"].create(
+                {
+                    "partner_id": redwood.id,
+                    "company_id": company.id,
+                    "log_id": log.id,
+                    "collector_id": officer.id,
+                    "date_made": today - timedelta(days=2),
+                    "date": today + timedelta(days=8),
+                    "amount": round(sum(items.mapped("amount_residual")) / 2, 2),
+                    "move_line_ids": [fields.Command.set(items.ids)],
+                }
+            )
+        run = Run._get_or_create(company, today)
+        run._compute_communications()
+        run.state = "computed"
 
     def _demo_file(self, customer):
         return self.env.ref(f"credit_management.demo_file_{customer}")

@@ -1,6 +1,7 @@
 from . import (
     test_aging_engine,
     test_aging_report,
+    test_collections,
     test_confirmation_paths,
     test_credit_file,
     test_credit_grade,
@@ -9,6 +10,10 @@ from . import (
     test_credit_policy,
     test_credit_review,
     test_customer_credit_check,
+    test_dunning_fees,
+    test_dunning_levels,
+    test_dunning_security,
+    test_dunning_sending,
     test_exposure,
     test_financial_statement,
     test_kpi,

@@ -1,0 +1,198 @@
+"""Benchmark: a full dunning run for 10,000 customers with overdue items, and its re-run.
+
+Data (datagen): ``--customers`` customers with ``--invoices-per-customer`` invoices each,
+30 % paid, 90 % of the open ones overdue (≈26,000 open overdue lines with the defaults),
+in the main company, whose default dunning policy is the one the addon ships
+(``credit_management.dunning_policy_default``: reminders 7 and 3 days before due, visit on
+the due day, then +15, +30, +60, +90).
+
+Timed, each round in a savepoint that is rolled back, as the scheduler's user:
+
+1. full run: ``credit.dunning.run`` for today created and computed (candidate items read,
+   levels picked by the core, communications, their items and the item states written)
+   plus the flush a commit would do; no e-mail is rendered nor sent;
+2. re-run for the same date: the same run computed again (nothing new must appear).
+
+Prints the sizes, the medians and the target check.  See ``bench/README.md``.
+"""
+
+# Odoo is imported inside functions: load_odoo() first puts --odoo-src on sys.path.
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from unittest import mock
+
+import bench_confirm
+import datagen
+
+DB_PREFIX = "bench_"
+MODULES = "account,sale_management,credit_management"
+CUSTOMER_NAME = "Bench Dunning Customer"
+TARGET_FULL = 20.0
+TARGET_RERUN = 5.0
+
+
+def fill(env, args) -> None:
+    SaleOrder = type(env["sale.order"])
+    with mock.patch.object(SaleOrder, "_credit_gate", lambda self: self.browse()):
+        result = datagen.generate(
+            env,
+            customers=args.customers,
+            invoices_per_customer=args.invoices_per_customer,
+            share_paid=0.3,
+            share_overdue=0.9,
+            seed=args.seed,
+            customer_name=CUSTOMER_NAME,
+        )
+    out(result.summary())
+
+
+def has_data(env) -> bool:
+    return bool(env["res.partner"].search_count([("name", "=like", CUSTOMER_NAME + " %")], limit=1))
+
+
+def sizes(env) -> dict[str, str]:
+    env.cr.execute(
+        """
+        SELECT COUNT(DISTINCT p.commercial_partner_id),
+               COUNT(*),
+               COUNT(*) FILTER (WHERE COALESCE(aml.date_maturity, aml.date) < CURRENT_DATE)
+          FROM account_move_line aml
+          JOIN account_account acc ON acc.id = aml.account_id
+          JOIN res_partner p ON p.id = aml.partner_id
+         WHERE acc.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
+           AND aml.reconciled IS NOT TRUE AND aml.amount_residual > 0
+           AND aml.company_id = %s
+        """,
+        [env.company.id],
+    )
+    customers, open_lines, overdue = env.cr.fetchone()
+    return {
+        "customers with open items": f"{customers:,}",
+        "open receivable lines (positive)": f"{open_lines:,}",
+        "of which overdue": f"{overdue:,}",
+        "database size": datagen.database_size(env),
+    }
+
+
+def timed_round(env) -> tuple[float, float, dict[str, int]]:
+    from odoo import fields
+
+    Run = env["credit.dunning.run"]
+    today = fields.Date.context_today(Run)
+    with env.cr.savepoint(flush=False) as savepoint:
+        env.invalidate_all()
+        start = time.perf_counter()
+        run = Run._get_or_create(env.company, today)
+        run._compute_communications()
+        run.state = "computed"
+        env.flush_all()
+        full = time.perf_counter() - start
+        counts = {
+            "communications": len(run.communication_ids),
+            "items": sum(run.communication_ids.mapped("item_count")),
+        }
+        env.invalidate_all()
+        start = time.perf_counter()
+        run = Run._get_or_create(env.company, today)
+        run._compute_communications()
+        env.flush_all()
+        rerun = time.perf_counter() - start
+        counts["communications after re-run"] = len(run.communication_ids)
+        savepoint.rollback()
+    return full, rerun, counts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Time a full dunning run and its re-run.")
+    parser.add_argument(
+        "--odoo-src",
+        default=os.environ.get("ODOO_SRC", "/opt/odoo18"),
+        help="Odoo 18 source (default: $ODOO_SRC or /opt/odoo18)",
+    )
+    parser.add_argument(
+        "--db", default="bench_dunning", help=f"database, named {DB_PREFIX}* (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="(re)create the database with credit_management, no demo data, and fill it",
+    )
+    parser.add_argument("--customers", type=int, default=10_000, help="(default: %(default)s)")
+    parser.add_argument(
+        "--invoices-per-customer", type=int, default=4, help="(default: %(default)s)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="timed rounds (default: 3)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.db.startswith(DB_PREFIX):
+        raise SystemExit(f"--db must start with {DB_PREFIX!r}")
+    odoo = datagen.load_odoo(args.odoo_src)
+    extra = [f"--data-dir={bench_confirm.credit_home() / 'odoo-data'}"]
+    if args.create:
+        extra += ["-i", MODULES, "--without-demo=all", "--stop-after-init"]
+    datagen.configure_odoo(odoo, args.db, bench_confirm.addons_path(args.odoo_src), extra)
+    if args.create:
+        if bench_confirm.database_exists(odoo, args.db):
+            bench_confirm.drop_database(odoo, args.db)
+            out(f"dropped the previous {args.db}")
+        start = time.perf_counter()
+        datagen.create_database(odoo, args.db)
+        out(f"created {args.db} with {MODULES} in {time.perf_counter() - start:.1f}s")
+    elif not bench_confirm.database_exists(odoo, args.db):
+        raise SystemExit(f"no database {args.db}: use --create")
+
+    with datagen.odoo_env(odoo, args.db) as env:
+        filled = has_data(env)
+    if not filled:
+        start = time.perf_counter()
+        with datagen.odoo_env(odoo, args.db, commit=True) as env:
+            fill(env, args)
+        out(f"filled and committed in {time.perf_counter() - start:.1f}s")
+    start = time.perf_counter()
+    bench_confirm.vacuum_analyze(odoo, args.db)
+    out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
+
+    with datagen.odoo_env(odoo, args.db) as env:  # rolled back at the end
+        out("")
+        for label, value in sizes(env).items():
+            out(f"{label:<36}{value}")
+        fulls, reruns = [], []
+        for index in range(args.repeat):
+            full, rerun, counts = timed_round(env)
+            fulls.append(full)
+            reruns.append(rerun)
+            out(
+                f"round {index + 1}: full run {full:6.2f}s, re-run {rerun:6.2f}s  "
+                + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+            )
+        full, rerun = statistics.median(fulls), statistics.median(reruns)
+        out(
+            f"\nmedian of {args.repeat}: full run {full:.2f}s (target < {TARGET_FULL:.0f}s), "
+            f"re-run {rerun:.2f}s (target < {TARGET_RERUN:.0f}s)"
+        )
+    if args.drop:
+        odoo.modules.registry.Registry.delete(args.db)
+        bench_confirm.drop_database(odoo, args.db)
+        out(f"dropped {args.db}")
+    return 0
+
+
+def out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+UNRATED_RISK = 9
+"""Risk factor of a customer without a grade: treated as C, like a new customer."""
+
+
+class CreditCollectionWorklist(models.Model):
+    """The collector's worklist: customers with overdue money, most urgent first.
+
+    priority = sum(open amount x days overdue of each overdue item) x grade risk,
+    where the grade risk is the grade's rank on the nine-grade scale (AAA = 1 ... C = 9,
+    unrated = 9): a large sum long overdue at a weak customer comes first. Each row shows
+    the last contact (collection log) and the next step (the contact waiting to be sent,
+    else the next open promise)."""
+
+    _name = "credit.collection.worklist"
+    _description = "Collection Worklist"
+    _auto = False
+    _order = "priority desc, partner_id"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    file_id = fields.Many2one("credit.file", string="Credit File", readonly=True)
+    grade_id = fields.Many2one("credit.grade", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
+    overdue_amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    overdue_count = fields.Integer(string="Overdue Items", readonly=True)
+    oldest_days = fields.Integer(string="Oldest (days)", readonly=True)
+    grade_risk = fields.Integer(readonly=True)
+    priority = fields.Float(readonly=True, digits=(20, 0), aggregator="sum")
+    last_contact_date = fields.Datetime(readonly=True)
+    last_contact_channel = fields.Char(readonly=True)
+    next_level_id = fields.Many2one("credit.dunning.level", string="Next Step", readonly=True)
+    next_promise_date = fields.Date(string="Promised Payment", readonly=True)
+
+    _depends = {
+        "account.move.line": [
+            "account_id",
+            "amount_residual",
+            "company_id",
+            "date",
+            "date_maturity",
+            "parent_state",
+            "partner_id",
+            "reconciled",
+        ],
+        "credit.file": ["grade_id", "officer_id"],
+        "credit.collection.log": ["date", "channel", "partner_id", "company_id"],
+        "credit.dunning.communication": ["state", "level_id", "partner_id"],
+        "credit.payment.promise": ["state", "date", "partner_id"],
+    }
+
+    @property
+    def _table_query(self):
+        today = fields.Date.context_today(self)
+        return SQL(
+            """
+        SELECT MIN(aml.id) AS id, aml.company_id, p.commercial_partner_id AS partner_id,
+               f.id AS file_id, f.grade_id, f.officer_id AS collector_id,
+               SUM(aml.amount_residual) AS overdue_amount, COUNT(*) AS overdue_count,
+               MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) AS oldest_days,
+               COALESCE(g.sequence + 1, %(unrated)s) AS grade_risk,
+               SUM(aml.amount_residual * (%(today)s - COALESCE(aml.date_maturity, aml.date)))
+                   * COALESCE(g.sequence + 1, %(unrated)s) AS priority,
+               MAX(last.date) AS last_contact_date, MAX(last.channel) AS last_contact_channel,
+               MAX(nxt.level_id) AS next_level_id, MIN(prom.date) AS next_promise_date
+          FROM account_move_line aml
+          JOIN account_account acc ON acc.id = aml.account_id
+          JOIN res_partner p ON p.id = aml.partner_id
+     LEFT JOIN credit_file f
+            ON f.partner_id = p.commercial_partner_id AND f.company_id = aml.company_id
+     LEFT JOIN credit_grade g ON g.id = f.grade_id
+     LEFT JOIN LATERAL (
+                SELECT l.date, l.channel FROM credit_collection_log l
+                 WHERE l.partner_id = p.commercial_partner_id AND l.company_id = aml.company_id
+              ORDER BY l.date DESC, l.id DESC LIMIT 1
+            ) last ON TRUE
+     LEFT JOIN LATERAL (
+                SELECT c.level_id FROM credit_dunning_communication c
+                 WHERE c.partner_id = p.commercial_partner_id AND c.company_id = aml.company_id
+                   AND c.state = 'draft'
+              ORDER BY c.level_days DESC LIMIT 1
+            ) nxt ON TRUE
+     LEFT JOIN LATERAL (
+                SELECT pr.date FROM credit_payment_promise pr
+                 WHERE pr.partner_id = p.commercial_partner_id
+                   AND pr.company_id = aml.company_id AND pr.state = 'open'
+              ORDER BY pr.date LIMIT 1
+            ) prom ON TRUE
+         WHERE acc.account_type = 'asset_receivable'
+           AND aml.parent_state = 'posted'
+           AND aml.reconciled IS NOT TRUE
+           AND aml.amount_residual > 0
+           AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+      GROUP BY aml.company_id, p.commercial_partner_id, f.id, f.grade_id, f.officer_id,
+               g.sequence
+            """,
+            today=today,
+            unrated=UNRATED_RISK,
+        )

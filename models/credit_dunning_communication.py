@@ -1,0 +1,310 @@
+import base64
+import logging
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .credit_dunning_level import CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_ACTIVITY = {
+    "phone": "mail.mail_activity_data_call",
+    "visit": "mail.mail_activity_data_meeting",
+    "legal": "mail.mail_activity_data_todo",
+}
+"""Activity given to the collector for channels a person carries out, when the level names
+no activity type of its own."""
+
+
+class CreditDunningCommunication(models.Model):
+    """One contact with one customer at one level of its dunning policy, grouping the open
+    items that reached that level in a run: an e-mail, a letter, a call, a visit or a
+    hand-over. Created in bulk by the run (see ``credit.dunning.run``), previewed, then sent
+    in batches in the background."""
+
+    _name = "credit.dunning.communication"
+    _description = "Dunning Communication"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, partner_id, level_days, id"
+    _check_company_auto = True
+
+    run_id = fields.Many2one(
+        "credit.dunning.run", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(required=True, readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    file_id = fields.Many2one("credit.file", string="Credit File", readonly=True)
+    policy_id = fields.Many2one("credit.dunning.policy", readonly=True)
+    level_id = fields.Many2one("credit.dunning.level", required=True, readonly=True)
+    level_days = fields.Integer(readonly=True)
+    channel = fields.Selection(CHANNELS, required=True, readonly=True)
+    collector_id = fields.Many2one("res.users", index=True)
+    state = fields.Selection(
+        [
+            ("draft", "To Send"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+            ("cancel", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        index=True,
+    )
+    failure_reason = fields.Text(readonly=True)
+    line_ids = fields.One2many(
+        "credit.dunning.communication.line", "communication_id", string="Items", readonly=True
+    )
+    item_count = fields.Integer(readonly=True)
+    amount_due = fields.Monetary(
+        string="Amount Dunned",
+        readonly=True,
+        currency_field="currency_id",
+        help="Open amount of the items in this communication on the run's date.",
+    )
+    fee_amount = fields.Monetary(string="Fee", readonly=True, currency_field="currency_id")
+    interest_amount = fields.Monetary(
+        string="Penalty Interest", readonly=True, currency_field="currency_id"
+    )
+    total_amount = fields.Monetary(
+        string="Total Claimed", readonly=True, currency_field="currency_id"
+    )
+    mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter", readonly=True, ondelete="set null"
+    )
+    sent_date = fields.Datetime(readonly=True)
+    log_ids = fields.One2many("credit.collection.log", "communication_id", string="Contacts")
+
+    _sql_constraints = [
+        (
+            "run_partner_level_unique",
+            "unique(run_id, partner_id, level_id)",
+            "A run contacts a customer once per level.",
+        ),
+    ]
+
+    @api.depends("partner_id", "level_id", "date")
+    def _compute_display_name(self):
+        for communication in self:
+            communication.display_name = _(
+                "%(level)s - %(customer)s (%(date)s)",
+                level=communication.level_id.name or "",
+                customer=communication.partner_id.name or "",
+                date=communication.date or "",
+            )
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_cancel(self):
+        """Leave a communication out of its run (in the preview): its items go back to the
+        level they had reached before, so the next run proposes them again."""
+        self.env["credit.file"]._check_officer()
+        if any(c.state != "draft" for c in self):
+            raise UserError(_("Only communications not sent yet can be cancelled."))
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """
+            UPDATE credit_dunning_item_state st
+               SET level_id = l.previous_level_id,
+                   level_date = l.previous_level_date,
+                   interest_date = l.previous_interest_date,
+                   communication_id = l.previous_communication_id,
+                   write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+              FROM credit_dunning_communication_line l
+             WHERE l.communication_id = ANY(%(ids)s)
+               AND st.move_line_id = l.move_line_id
+               AND st.communication_id = l.communication_id
+                """,
+                ids=self.ids,
+                uid=self.env.uid,
+            )
+        )
+        self.env["credit.dunning.item.state"].invalidate_model()
+        self.write({"state": "cancel"})
+
+    def action_send_now(self):
+        """Send these communications at once instead of waiting for the background job."""
+        self.env["credit.file"]._check_officer()
+        for communication in self.filtered(lambda c: c.state in ("draft", "failed")):
+            communication.sudo()._send_safely()
+
+    def action_print_letter(self):
+        self.ensure_one()
+        report = self.level_id.letter_report_id or self.env.ref(
+            "credit_management.action_report_dunning_letter"
+        )
+        return report.report_action(self)
+
+    def action_log_contact(self):
+        """Open a new collection log entry for this communication (call, visit...)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.collection.log",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_communication_id": self.id,
+                "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_channel": self.channel,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # sending
+    # ------------------------------------------------------------------
+    def _send_safely(self):
+        """Send one communication in a savepoint: a failure (no e-mail address, a report
+        that does not render) marks it failed with the reason and leaves nothing
+        half-done."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._send()
+        except UserError as error:
+            self.write({"state": "failed", "failure_reason": error.args[0]})
+
+    def _send(self):
+        """Carry out the communication: e-mail queued with its attachments, letter
+        rendered, activity for the collector; log the contact; apply the level's
+        sanctions."""
+        self.ensure_one()
+        level = self.level_id
+        attachments = self.env["ir.attachment"]
+        # the demo replays past runs without rendering PDFs, to install fast
+        documents = not self.env.context.get("credit_dunning_no_documents")
+        if documents and level.letter_report_id and self.channel in ("email", "letter"):
+            attachments |= self._render_letter()
+        if self.channel == "email":
+            if not self.partner_id.email:
+                raise UserError(
+                    _(
+                        "%(customer)s has no e-mail address.",
+                        customer=self.partner_id.display_name,
+                    )
+                )
+            if documents and level.attach_invoices:
+                attachments |= self._invoice_attachments()
+            mail_id = level.mail_template_id.send_mail(
+                self.id,
+                email_values={"attachment_ids": [Command.set(attachments.ids)]},
+            )
+            self.mail_id = mail_id
+        activity_type = level.activity_type_id or (
+            self.env.ref(DEFAULT_ACTIVITY[self.channel], raise_if_not_found=False)
+            if self.channel in DEFAULT_ACTIVITY
+            else False
+        )
+        if activity_type and self.collector_id:
+            self.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=_(
+                    "%(level)s: %(customer)s",
+                    level=level.name,
+                    customer=self.partner_id.display_name,
+                ),
+                note=_(
+                    "%(count)s items, %(amount)s dunned.",
+                    count=self.item_count,
+                    amount=self.currency_id.format(self.amount_due),
+                ),
+                user_id=self.collector_id.id,
+            )
+        if self.channel in ("email", "letter"):
+            self.env["credit.collection.log"].create(
+                {
+                    "company_id": self.company_id.id,
+                    "partner_id": self.partner_id.id,
+                    "communication_id": self.id,
+                    "channel": self.channel,
+                    "collector_id": self.collector_id.id,
+                    "content": _(
+                        "%(level)s sent: %(count)s items, %(amount)s dunned, fees %(fees)s.",
+                        level=level.name,
+                        count=self.item_count,
+                        amount=self.currency_id.format(self.amount_due),
+                        fees=self.currency_id.format(self.fee_amount + self.interest_amount),
+                    ),
+                }
+            )
+        self._apply_sanctions()
+        self.write(
+            {
+                "state": "sent",
+                "failure_reason": False,
+                "sent_date": fields.Datetime.now(),
+                "letter_attachment_id": (
+                    attachments[:1].id if documents and level.letter_report_id else False
+                ),
+            }
+        )
+
+    def _render_letter(self):
+        """The letter as a PDF attached to the communication, in the customer's language."""
+        report = self.level_id.letter_report_id
+        content, kind = (
+            self.env["ir.actions.report"]
+            .with_context(lang=self.partner_id.lang or self.env.lang)
+            ._render_qweb_pdf(report.report_name, self.ids)
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": _("Reminder %(name)s.%(ext)s", name=self.display_name, ext=kind),
+                "type": "binary",
+                "datas": base64.b64encode(content),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/pdf" if kind == "pdf" else "text/html",
+            }
+        )
+
+    def _invoice_attachments(self):
+        """The PDF of each invoice of the communication: the one Odoo keeps for the invoice
+        when there is one, else freshly rendered."""
+        attachments = self.env["ir.attachment"]
+        for move in self.line_ids.move_id:
+            if move.invoice_pdf_report_id:
+                attachments |= move.invoice_pdf_report_id
+                continue
+            content, kind = self.env["ir.actions.report"]._render_qweb_pdf(
+                "account.account_invoices", move.ids
+            )
+            attachments |= self.env["ir.attachment"].create(
+                {
+                    "name": f"{(move.name or '').replace('/', '_')}.{kind}",
+                    "type": "binary",
+                    "datas": base64.b64encode(content),
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "mimetype": "application/pdf" if kind == "pdf" else "text/html",
+                }
+            )
+        return attachments
+
+    def _apply_sanctions(self):
+        """Credit hold and stopped deliveries, as the level says, on the customer's credit
+        file (created if the customer has none yet)."""
+        level = self.level_id
+        if not (level.set_credit_hold or level.stop_deliveries):
+            return
+        file = self.file_id or self.env["credit.file"].sudo()._get_for_partner(
+            self.partner_id, self.company_id
+        )
+        reason = _("Dunning level %(level)s reached on %(date)s", level=level.name, date=self.date)
+        values = {}
+        if level.set_credit_hold and not file.on_hold:
+            values.update(on_hold=True, hold_reason=reason)
+        if level.stop_deliveries and not file.stop_deliveries:
+            values.update(stop_deliveries=True, stop_deliveries_reason=reason)
+        if values:
+            file.sudo().write(values)

@@ -1,0 +1,465 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..credit_management import dunning as core_dunning
+from ..credit_management.numbers import to_decimal
+
+SEND_BATCH = 100
+"""Communications sent per transaction by the background job."""
+
+
+class CreditDunningRun(models.Model):
+    """The dunning run of one company for one day (scheduled daily, or started by hand for
+    a date): it finds, per customer, the open items and the level each has reached, creates
+    one communication per customer and level (previewed before anything goes out), then
+    sends them in batches in the background.
+
+    Runs are idempotent: there is one run per company and date, and the item states written
+    in the same transaction as the communications make a second computation find nothing
+    new. Sending goes communication by communication, each batch committed by the scheduled
+    job, so an interrupted sending resumes with the communications still to send.
+    """
+
+    _name = "credit.dunning.run"
+    _description = "Dunning Run"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+
+    @api.depends("date", "company_id")
+    def _compute_name(self):
+        for run in self:
+            run.name = _("Dunning run of %(date)s", date=run.date or "")
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        help="The day the run dunns for: items are aged and fees charged as of this date.",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("computed", "To Send"),
+            ("sending", "Sending"),
+            ("done", "Done"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    communication_ids = fields.One2many(
+        "credit.dunning.communication", "run_id", string="Communications"
+    )
+    communication_count = fields.Integer(compute="_compute_counts")
+    to_send_count = fields.Integer(string="To Send", compute="_compute_counts")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counts")
+    amount_due = fields.Monetary(
+        string="Amount Dunned", compute="_compute_counts", currency_field="currency_id"
+    )
+
+    @api.depends("communication_ids.state", "communication_ids.amount_due")
+    def _compute_counts(self):
+        for run in self:
+            active = run.communication_ids.filtered(lambda c: c.state != "cancel")
+            run.communication_count = len(active)
+            run.to_send_count = len(active.filtered(lambda c: c.state == "draft"))
+            run.failed_count = len(active.filtered(lambda c: c.state == "failed"))
+            run.amount_due = sum(active.mapped("amount_due"))
+
+    _sql_constraints = [
+        ("company_date_unique", "unique(company_id, date)", "One dunning run per company and day."),
+    ]
+
+    # ------------------------------------------------------------------
+    # starting
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_or_create(self, company, date):
+        """The run of ``company`` for ``date``, created if there is none (concurrent callers
+        meet on the unique constraint)."""
+        run = self.search([("company_id", "=", company.id), ("date", "=", date)], limit=1)
+        return run or self.create({"company_id": company.id, "date": date})
+
+    def action_compute(self):
+        """Compute (or complete) the communications of the run: the preview."""
+        self.env["credit.file"]._check_officer()
+        for run in self:
+            if run.state not in ("draft", "computed"):
+                raise UserError(
+                    _(
+                        "The run of %(date)s is being sent or done: nothing is recomputed.",
+                        date=run.date,
+                    )
+                )
+            run._compute_communications()
+            run.state = "computed"
+        return True
+
+    def action_send(self):
+        """Send the previewed communications in the background, in batches."""
+        self.env["credit.file"]._check_officer()
+        for run in self:
+            if run.state != "computed":
+                raise UserError(_("Compute the run before sending it."))
+        self.write({"state": "sending"})
+        self.env.ref("credit_management.ir_cron_dunning_send")._trigger()
+        return True
+
+    def action_view_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_dunning_communication_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"search_default_group_level": 1}
+        return action
+
+    # ------------------------------------------------------------------
+    # computation
+    # ------------------------------------------------------------------
+    def _compute_communications(self):
+        """Create the run's communications and items in bulk and move the items' states to
+        the level reached, in one transaction:
+
+        1. one SQL read of the company's open receivable items (posted, not reconciled,
+           positive residual, not disputed) due by the run's date plus the earliest reminder
+           lead time, with each customer's policy (credit file, else grade, else company
+           default) and each item's dunning state;
+        2. the core picks the level due for each item (``dunning.next_level``);
+        3. ``INSERT ... SELECT FROM unnest(...)`` of the communications (one per customer and
+           level), of their items and of the item states, ``ON CONFLICT`` keeping what is
+           already there, then the amounts and fees of the communications touched.
+        """
+        self.ensure_one()
+        policies = self.env["credit.dunning.policy"].search(
+            [("company_id", "=", self.company_id.id)]
+        )
+        default = policies.filtered("is_default")[:1]
+        levels = {
+            policy.id: tuple(level._to_core() for level in policy.level_ids) for policy in policies
+        }
+        gaps = {policy.id: policy.min_days_between for policy in policies}
+        level_records = {level.id: level for level in policies.level_ids}
+        if not level_records:
+            return
+        lead = max(0, -min(level.days for level in level_records.values()))
+        rows = self._read_candidates(default, lead)
+        groups = defaultdict(list)
+        for row in rows:
+            partner_id, residual, due, policy_id = row[2], row[3], row[4], row[5]
+            last_level, last_date = row[8], row[9]
+            if policy_id not in levels:
+                continue
+            item = core_dunning.ItemState(
+                due=due,
+                open_amount=to_decimal(residual),
+                last_level=last_level,
+                last_date=last_date,
+            )
+            level = core_dunning.next_level(levels[policy_id], item, self.date, gaps[policy_id])
+            if level is None:
+                continue
+            groups[(partner_id, level.key)].append(row)
+        if not groups:
+            return
+        self._insert_communications(groups, level_records)
+
+    def _read_candidates(self, default_policy, lead):
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "company_id",
+                "date",
+                "date_maturity",
+                "move_id",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["credit.file"].flush_model(
+            ["company_id", "dunning_policy_id", "grade_id", "officer_id", "partner_id"]
+        )
+        self.env["credit.dunning.policy"].flush_model(
+            ["active", "collector_id", "company_id", "grade_ids", "is_default"]
+        )
+        self.env["credit.dunning.item.state"].flush_model()
+        return self.env.execute_query(
+            SQL(
+                """
+            SELECT aml.id, aml.move_id, p.commercial_partner_id, aml.amount_residual,
+                   COALESCE(aml.date_maturity, aml.date),
+                   COALESCE(own.id, by_grade.policy_id, %(default)s) AS policy_id,
+                   f.id, COALESCE(f.officer_id, pol.collector_id),
+                   st.level_id, st.level_date, st.interest_date
+              FROM account_move_line aml
+              JOIN res_partner p ON p.id = aml.partner_id
+         LEFT JOIN credit_file f
+                ON f.partner_id = p.commercial_partner_id AND f.company_id = aml.company_id
+         LEFT JOIN credit_dunning_policy own
+                ON own.id = f.dunning_policy_id AND own.active
+         LEFT JOIN LATERAL (
+                    SELECT rel.credit_dunning_policy_id AS policy_id
+                      FROM credit_dunning_policy_credit_grade_rel rel
+                      JOIN credit_dunning_policy gp ON gp.id = rel.credit_dunning_policy_id
+                     WHERE rel.credit_grade_id = f.grade_id
+                       AND gp.company_id = aml.company_id AND gp.active
+                     LIMIT 1
+                ) by_grade ON TRUE
+         LEFT JOIN credit_dunning_policy pol
+                ON pol.id = COALESCE(own.id, by_grade.policy_id, %(default)s)
+         LEFT JOIN credit_dunning_item_state st ON st.move_line_id = aml.id
+             WHERE aml.company_id = %(company)s
+               AND aml.account_id = ANY(%(accounts)s)
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND aml.amount_residual > 0
+               AND COALESCE(aml.date_maturity, aml.date) <= %(horizon)s
+               AND st.disputed IS NOT TRUE
+                """,
+                default=default_policy.id or None,
+                company=self.company_id.id,
+                accounts=self.env["credit.file"]._receivable_account_ids(),
+                horizon=self.date + timedelta(days=lead),
+            )
+        )
+
+    def _insert_communications(self, groups, level_records):
+        currency = self.company_id.currency_id
+        keys = list(groups)
+        first = [groups[key][0] for key in keys]
+        uid = self.env.uid
+        comm_rows = self.env.execute_query(
+            SQL(
+                """
+            INSERT INTO credit_dunning_communication
+                   (run_id, company_id, date, partner_id, file_id, policy_id, level_id,
+                    level_days, channel, collector_id, state, item_count, amount_due,
+                    fee_amount, interest_amount, total_amount,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT %(run)s, %(company)s, %(date)s, v.partner_id, v.file_id, lv.policy_id,
+                   lv.id, lv.days, lv.channel, v.collector_id, 'draft', 0, 0, 0, 0, 0,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM unnest(%(partners)s::int[], %(levels)s::int[], %(files)s::int[],
+                          %(collectors)s::int[]) AS v(partner_id, level_id, file_id, collector_id)
+              JOIN credit_dunning_level lv ON lv.id = v.level_id
+                ON CONFLICT (run_id, partner_id, level_id) DO UPDATE
+                   SET write_date = EXCLUDED.write_date
+            RETURNING id, partner_id, level_id
+                """,
+                run=self.id,
+                company=self.company_id.id,
+                date=self.date,
+                uid=uid,
+                partners=[key[0] for key in keys],
+                levels=[key[1] for key in keys],
+                files=[row[6] for row in first],
+                collectors=[row[7] for row in first],
+            )
+        )
+        comm_of = {(partner, level): comm for comm, partner, level in comm_rows}
+        line_values = defaultdict(list)
+        for key, rows in groups.items():
+            level = level_records[key[1]]
+            for row in rows:
+                (
+                    line_id,
+                    move_id,
+                    _partner,
+                    residual,
+                    due,
+                    _policy,
+                    _file,
+                    _collector,
+                    last_level,
+                    last_date,
+                    interest_date,
+                ) = row
+                if level.fee_type == core_dunning.FEE_INTEREST:
+                    start = max(due, interest_date) if interest_date else due
+                    interest_days = max(0, (self.date - start).days)
+                else:
+                    interest_days = 0
+                for name, value in (
+                    ("comm", comm_of[key]),
+                    ("line", line_id),
+                    ("move", move_id),
+                    ("due", due),
+                    ("days", (self.date - due).days),
+                    ("residual", residual),
+                    ("interest_days", interest_days),
+                    ("prev_level", last_level),
+                    ("prev_date", last_date),
+                    ("prev_interest", interest_date),
+                    ("new_interest", self.date if interest_days else interest_date),
+                ):
+                    line_values[name].append(value)
+        self.env.execute_query(
+            SQL(
+                """
+            WITH v AS (
+                SELECT * FROM unnest(%(comm)s::int[], %(line)s::int[], %(move)s::int[],
+                                     %(due)s::date[], %(days)s::int[], %(residual)s::numeric[],
+                                     %(interest_days)s::int[], %(prev_level)s::int[],
+                                     %(prev_date)s::date[], %(prev_interest)s::date[],
+                                     %(new_interest)s::date[])
+                    AS v(comm, line, move, due, days, residual, interest_days, prev_level,
+                         prev_date, prev_interest, new_interest)
+            ),
+            inserted AS (
+                INSERT INTO credit_dunning_communication_line
+                       (communication_id, run_id, company_id, move_line_id, move_id,
+                        date_maturity, days_overdue, amount_residual, interest_days,
+                        previous_level_id, previous_level_date, previous_interest_date,
+                        previous_communication_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.comm, %(run)s, %(company)s, v.line, v.move, v.due, v.days, v.residual,
+                       v.interest_days, v.prev_level, v.prev_date, v.prev_interest,
+                       st.communication_id,
+                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM v
+             LEFT JOIN credit_dunning_item_state st ON st.move_line_id = v.line
+                    ON CONFLICT (run_id, move_line_id) DO NOTHING
+             RETURNING communication_id, move_line_id, move_id
+            )
+            INSERT INTO credit_dunning_item_state
+                   (move_line_id, move_id, company_id, partner_id, level_id, level_date,
+                    communication_id, interest_date, disputed,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT i.move_line_id, i.move_id, %(company)s, c.partner_id, c.level_id, %(date)s,
+                   i.communication_id, v.new_interest, FALSE,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM inserted i
+              JOIN v ON v.line = i.move_line_id
+              JOIN credit_dunning_communication c ON c.id = i.communication_id
+                ON CONFLICT (move_line_id) DO UPDATE
+                   SET level_id = EXCLUDED.level_id,
+                       level_date = EXCLUDED.level_date,
+                       communication_id = EXCLUDED.communication_id,
+                       interest_date = EXCLUDED.interest_date,
+                       write_uid = EXCLUDED.write_uid,
+                       write_date = EXCLUDED.write_date
+                """,
+                run=self.id,
+                company=self.company_id.id,
+                date=self.date,
+                uid=uid,
+                **line_values,
+            )
+        )
+        self._update_amounts(list(comm_of.values()), level_records, currency)
+        self.env["credit.dunning.communication"].invalidate_model()
+        self.env["credit.dunning.communication.line"].invalidate_model()
+        self.env["credit.dunning.item.state"].invalidate_model()
+
+    def _update_amounts(self, comm_ids, level_records, currency):
+        """Amount dunned, item count, fee and interest of the communications touched, from
+        all their items (a communication completed by a second computation is summed
+        again)."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT c.id, c.level_id, l.amount_residual, l.interest_days
+              FROM credit_dunning_communication c
+              JOIN credit_dunning_communication_line l ON l.communication_id = c.id
+             WHERE c.id = ANY(%(ids)s)
+                """,
+                ids=comm_ids,
+            )
+        )
+        items = defaultdict(list)
+        level_of = {}
+        for comm_id, level_id, residual, interest_days in rows:
+            items[comm_id].append(core_dunning.InterestItem(to_decimal(residual), interest_days))
+            level_of[comm_id] = level_id
+        rounding = to_decimal(currency.rounding)
+        ids, counts, dues, fees, interests = [], [], [], [], []
+        for comm_id, comm_items in items.items():
+            level = level_records[level_of[comm_id]]
+            core_fee = level._core_fee()
+            fee = interest = to_decimal(0)
+            if level.fee_type == core_dunning.FEE_FIXED:
+                fee = core_dunning.communication_fee(core_fee, comm_items, rounding)
+            elif level.fee_type == core_dunning.FEE_INTEREST:
+                interest = core_dunning.communication_fee(core_fee, comm_items, rounding)
+            ids.append(comm_id)
+            counts.append(len(comm_items))
+            dues.append(sum((i.open_amount for i in comm_items), to_decimal(0)))
+            fees.append(fee)
+            interests.append(interest)
+        self.env.execute_query(
+            SQL(
+                """
+            UPDATE credit_dunning_communication c
+               SET item_count = v.count, amount_due = v.due, fee_amount = v.fee,
+                   interest_amount = v.interest, total_amount = v.due + v.fee + v.interest
+              FROM unnest(%(ids)s::int[], %(counts)s::int[], %(dues)s::numeric[],
+                          %(fees)s::numeric[], %(interests)s::numeric[])
+                   AS v(id, count, due, fee, interest)
+             WHERE c.id = v.id
+                """,
+                ids=ids,
+                counts=counts,
+                dues=dues,
+                fees=fees,
+                interests=interests,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # sending
+    # ------------------------------------------------------------------
+    def _send_batch(self, limit=None):
+        """Send up to ``limit`` (default ``SEND_BATCH``) communications of the runs being
+        sent; a run with nothing left to send is done. Returns (sent, remaining)."""
+        limit = limit or SEND_BATCH
+        # sending reads invoices, renders their PDFs and queues mail: system work, done as
+        # superuser once an officer (or the scheduler) has decided to send
+        Communication = self.env["credit.dunning.communication"].sudo()
+        domain = [("run_id", "in", self.ids), ("state", "=", "draft")]
+        batch = Communication.search(domain, limit=limit, order="id")
+        for communication in batch:
+            communication._send_safely()
+        remaining = Communication.search_count(domain)
+        if not remaining:
+            self.sudo().filtered(lambda r: r.state == "sending").write({"state": "done"})
+        return len(batch), remaining
+
+    # ------------------------------------------------------------------
+    # scheduled jobs
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_compute_daily(self):
+        """Every morning: the run of the day for each company with a default policy,
+        computed and waiting in the preview for an officer to send it."""
+        today = fields.Date.context_today(self)
+        companies = self.env["credit.dunning.policy"].search([("is_default", "=", True)]).company_id
+        for company in companies:
+            run = self.with_company(company)._get_or_create(company, today)
+            if run.state in ("draft", "computed"):
+                run._compute_communications()
+                run.state = "computed"
+
+    @api.model
+    def _cron_send(self):
+        """Send the runs being sent, one batch per call; the scheduler commits after each
+        call and calls again while communications remain."""
+        runs = self.search([("state", "=", "sending")])
+        sent, remaining = runs._send_batch()
+        self.env["ir.cron"]._notify_progress(done=sent, remaining=remaining)

@@ -1,0 +1,104 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import freeze_time, new_test_user, tagged
+
+from .dunning_common import DAY, DunningCommon, days
+
+
+@freeze_time("2024-06-30")
+@tagged("post_install", "-at_install")
+class TestDunningSecurity(DunningCommon):
+    """Officers run and send; credit users (salespeople) see the contacts of their own
+    customers and log calls; nothing crosses companies."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mine = cls._debtor("Mine", user_id=cls.salesperson.id)
+        cls.theirs = cls._debtor("Theirs")
+        for partner in (cls.mine, cls.theirs):
+            cls._invoice(partner, days(-90), days(-20), 100.0)
+        cls.company_b = cls.setup_other_company(name="Company B")["company"]
+        cls.officer_b = new_test_user(
+            cls.env,
+            login="cm_dunning_officer_b",
+            groups="credit_management.group_credit_officer",
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+
+    def test_only_officers_compute_and_send_runs(self):
+        for user in (self.salesperson, self.credit_user):
+            with self.assertRaises(AccessError):
+                self._run(DAY, user=user)
+        run = self._run(DAY)
+        with self.assertRaises(AccessError):
+            run.with_user(self.credit_user).action_send()
+        with self.assertRaises(AccessError):
+            run.communication_ids[:1].with_user(self.credit_user).action_send_now()
+        run.with_user(self.officer).action_send()
+        self.assertEqual(run.state, "sending")
+
+    def test_salespeople_see_their_customers_communications_and_logs_only(self):
+        run = self._run(DAY)
+        run.with_user(self.officer).action_send()
+        run._send_batch()
+        Comm = self.env["credit.dunning.communication"].with_user(self.salesperson)
+        self.assertEqual(Comm.search([("run_id", "=", run.id)]).partner_id, self.mine)
+        Log = self.env["credit.collection.log"].with_user(self.salesperson)
+        self.assertEqual(Log.search([]).partner_id, self.mine)
+        officer_logs = self.env["credit.collection.log"].with_user(self.officer).search([])
+        self.assertEqual(officer_logs.partner_id, self.mine | self.theirs)
+
+    def test_a_salesperson_logs_a_call_and_records_a_promise(self):
+        log = (
+            self.env["credit.collection.log"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.mine.id,
+                    "channel": "phone",
+                    "content": "Called the owner",
+                    "customer_answer": "Will pay next week",
+                }
+            )
+        )
+        self.assertEqual(log.collector_id, self.salesperson)
+        self.assertEqual(log.company_id, self.company)
+
+    def test_credit_users_cannot_dispute_nor_change_policies(self):
+        invoice = self.env["account.move"].search([("partner_id", "=", self.mine.id)])
+        wizard = (
+            self.env["credit.dunning.dispute"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"reason": "Wrong price"})
+        )
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.credit_user).action_confirm()
+        with self.assertRaises(AccessError):
+            self.dunning.with_user(self.officer).write({"min_days_between": 1})
+        self.dunning.with_user(self.manager).write({"min_days_between": 1})
+
+    def test_a_run_sees_only_its_companys_items_and_policies(self):
+        in_b = self.env["res.partner"].create({"name": "B customer", "email": "b@example.com"})
+        self._invoice(in_b, days(-90), days(-20), 100.0, company=self.company_b)
+        # company B has no default policy: nothing to dun there
+        run_b = self._run(DAY, company=self.company_b, user=self.officer_b)
+        self.assertFalse(run_b.communication_ids)
+        self._dunning_policy("B policy", company=self.company_b, is_default=True)
+        run_b = self._run(DAY, company=self.company_b, user=self.officer_b)
+        self.assertEqual(run_b.communication_ids.partner_id, in_b)
+        run_a = self._run(DAY)
+        self.assertEqual(run_a.communication_ids.partner_id, self.mine | self.theirs)
+
+    def test_company_b_cannot_see_company_a_dunning(self):
+        self._run(DAY)
+        env_b = self.env(user=self.officer_b, context={"allowed_company_ids": self.company_b.ids})
+        for model in (
+            "credit.dunning.run",
+            "credit.dunning.communication",
+            "credit.dunning.policy",
+            "credit.dunning.item.state",
+            "credit.collection.worklist",
+        ):
+            self.assertFalse(env_b[model].search([]), model)
