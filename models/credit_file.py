@@ -513,6 +513,18 @@ class CreditFile(models.Model):
         count, so a customer who paid in advance has more credit available."""
         return {file_id: values["receivables"] for file_id, values in self._exposure().items()}
 
+    @api.model
+    def _receivable_account_ids(self):
+        """Every receivable account (``asset_receivable``) of every company, archived ones
+        included: the accounts the receivables of customers are read from."""
+        return (
+            self.env["account.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("account_type", "=", "asset_receivable")])
+            .ids
+        )
+
     def init(self):
         """Indexes for the exposure query's open orders: a customer's confirmed orders, and
         their lines read without touching the table (see bench/README.md, order confirmation
