@@ -201,18 +201,11 @@ class TestParallelGroupConfirmation(TestParallelConfirmation):
     @classmethod
     def _remove_committed_data(cls):
         data = cls.data
+        super()._remove_committed_data()  # the orders (both members'), the head's file, ...
         if data.get("member_file"):
             with cls.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                orders = env["sale.order"].browse(data["orders"]).exists()
-                orders.filtered(lambda o: o.state == "sale")._action_cancel()
-                orders.credit_hold_ids.unlink()
-                orders.unlink()
                 env["credit.file"].browse(data["member_file"]).exists().unlink()
-        super()._remove_committed_data()
-        if data.get("subsidiary"):
-            with cls.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
                 env["res.partner"].browse(data["subsidiary"]).exists().unlink()
 
     def test_two_users_cannot_both_use_the_same_remaining_credit(self):
