@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import CreditLedgerCommon
@@ -143,6 +143,22 @@ class TestProvision(CreditLedgerCommon):
         acme = self._by_partner(self._provision())[self.acme]
         # (1,000.00 + 500.00 + 333.33) x 2 % = 36.6666 -> 36.67
         self.assertAlmostEqual(acme.proposed, 36.67, places=2)
+
+    def test_rates_are_checked(self):
+        Rate = self.env["credit.provision.rate"]
+        with self.assertRaises(ValidationError):
+            Rate.create({"company_id": self.company.id, "overdue_from": 30, "rate": 101.0})
+        with self.assertRaises(ValidationError):
+            Rate.create({"company_id": self.company.id, "overdue_from": -1, "rate": 5.0})
+        rates = Rate.create(
+            [
+                {"company_id": self.company.id, "overdue_from": start, "rate": rate}
+                for start, rate in ((1, 2.0), (91, 40.0))
+            ]
+        )
+        self.assertEqual(rates.mapped("name"), ["1-90 days", "Over 90 days"])
+        # a table without a "not due" row provisions nothing on items not yet due
+        self.assertEqual(Rate._rates_for(self.company), [(0, 0.0), (1, 2.0), (91, 40.0)])
 
     def test_posting_books_one_entry_per_customer_adjustment(self):
         provision = self._provision(user=self.accountant)
