@@ -9,6 +9,7 @@ from . import (
     test_credit_review,
     test_dunning_fees,
     test_dunning_levels,
+    test_dunning_policy,
     test_dunning_security,
     test_dunning_sending,
     test_exposure,
