@@ -12,6 +12,7 @@ from . import (
     test_customer_credit_check,
     test_dunning_fees,
     test_dunning_levels,
+    test_dunning_policy,
     test_dunning_security,
     test_dunning_sending,
     test_exposure,

@@ -45,6 +45,10 @@ class TestDunningSecurity(DunningCommon):
         run._send_batch()
         Comm = self.env["credit.dunning.communication"].with_user(self.salesperson)
         self.assertEqual(Comm.search([("run_id", "=", run.id)]).partner_id, self.mine)
+        Line = self.env["credit.dunning.communication.line"].with_user(self.salesperson)
+        self.assertEqual(
+            Line.search([("run_id", "=", run.id)]).communication_id.partner_id, self.mine
+        )
         Log = self.env["credit.collection.log"].with_user(self.salesperson)
         self.assertEqual(Log.search([]).partner_id, self.mine)
         officer_logs = self.env["credit.collection.log"].with_user(self.officer).search([])
