@@ -7,6 +7,7 @@ from . import (
     test_credit_limit_proposal,
     test_credit_policy,
     test_credit_review,
+    test_customer_statement,
     test_exposure,
     test_financial_statement,
     test_limit_request,
