@@ -400,6 +400,15 @@ class TestCustomerStatement(CreditLedgerCommon):
         self.assertEqual(message.attachment_ids.raw, composer.attachment_ids.raw)
         self.assertIn("statement of account", str(message.body))
 
+    def test_the_composer_speaks_for_the_statements_company(self):
+        self.env.user.company_ids |= self.company_b
+        action = self._wizard(company_id=self.company_b.id).action_send()
+        composer = self.env["mail.compose.message"].with_context(**action["context"]).create({})
+        self.assertEqual(composer.subject, "Company B: Customer Statement")
+        content = composer.attachment_ids.raw.decode()
+        self.assertIn("999.00", content)
+        self.assertNotIn(self.inv3.name, content)
+
     def test_batch_queues_one_mail_per_customer_and_lists_those_without_email(self):
         no_email = self._customer("No Mail Ltd")
         self._invoice(no_email, "2024-05-03", "2024-06-02", 42.0)

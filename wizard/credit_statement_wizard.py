@@ -189,6 +189,9 @@ class CreditStatementWizard(models.TransientModel):
                 "default_composition_mode": "comment",
                 "default_email_layout_xmlid": "mail.mail_notification_light",
                 "force_email": True,
+                # the template speaks for the statement's company (subject, body)
+                "allowed_company_ids": [self.company_id.id]
+                + [company.id for company in self.env.companies if company != self.company_id],
                 STATEMENT_CONTEXT_KEY: options,
             },
         }
