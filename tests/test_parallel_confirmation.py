@@ -201,12 +201,13 @@ class TestParallelGroupConfirmation(TestParallelConfirmation):
     @classmethod
     def _remove_committed_data(cls):
         data = cls.data
-        super()._remove_committed_data()  # the orders (both members'), the head's file, ...
+        result = super()._remove_committed_data()  # the orders of both, the head's file, ...
         if data.get("member_file"):
             with cls.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["credit.file"].browse(data["member_file"]).exists().unlink()
                 env["res.partner"].browse(data["subsidiary"]).exists().unlink()
+        return result
 
     def test_two_users_cannot_both_use_the_same_remaining_credit(self):
         barrier = threading.Barrier(2)
