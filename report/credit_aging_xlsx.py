@@ -74,7 +74,9 @@ class ReportCreditAgingXlsx(models.AbstractModel):
             SQL(
                 """
                 SELECT company.name, partner.complete_name, user_partner.name,
-                       grade.code, line.total, %(buckets)s, cur.id, line.total_company
+                       grade.code, line.total, %(buckets)s,
+                       cur.name, cur.symbol, cur.decimal_places, cur.position,
+                       line.total_company
                   FROM credit_aging_report_line line
                   JOIN res_company company ON company.id = line.company_id
                   JOIN res_currency cur ON cur.id = line.company_currency_id
@@ -93,9 +95,11 @@ class ReportCreditAgingXlsx(models.AbstractModel):
         )
         totals = [0.0] * (count + 1)
         row = header_row
-        currencies = self.env["res.currency"]
         for company, customer, salesperson, grade, total, *rest in rows:
-            buckets, currency_id, total_company = rest[:count], rest[count], rest[count + 1]
+            buckets, (currency, symbol, digits, position, total_company) = (
+                rest[:count],
+                rest[count:],
+            )
             row += 1
             sheet.write_string(row, 0, company or "")
             sheet.write_string(row, 1, customer or _("(no customer)"))
@@ -104,9 +108,10 @@ class ReportCreditAgingXlsx(models.AbstractModel):
             for col, amount in enumerate([total, *buckets], start=4):
                 sheet.write_number(row, col, float(amount), currency_fmt)
                 totals[col - 4] += float(amount)
-            company_currency = currencies.browse(currency_id)
-            sheet.write_string(row, 5 + count, company_currency.name)
-            sheet.write_number(row, 6 + count, float(total_company), styles.money(company_currency))
+            sheet.write_string(row, 5 + count, currency)
+            sheet.write_number(
+                row, 6 + count, float(total_company), styles.number(symbol, digits, position)
+            )
         last_data_row = row
         row += 1
         sheet.write_string(row, 0, _("Total"), styles.total_label)
@@ -159,7 +164,8 @@ class ReportCreditAgingXlsx(models.AbstractModel):
                        items.date,
                        items.due_date, items.days,
                        width_bucket(items.days, %(thresholds)s::int[]),
-                       ccur.name, ccur.id, items.residual, cur.name, cur.id,
+                       ccur.name, ccur.symbol, ccur.decimal_places, ccur.position,
+                       items.residual, cur.name, cur.symbol, cur.decimal_places, cur.position,
                        items.residual_currency, items.company_id
                   FROM (%(items)s) items
                   JOIN res_company company ON company.id = items.company_id
@@ -177,7 +183,10 @@ class ReportCreditAgingXlsx(models.AbstractModel):
         )
         reporting = report.currency_id
         reporting_fmt = styles.money(reporting)
-        currencies = self.env["res.currency"]
+        reporting_digits = reporting.decimal_places
+        rates = {company: float(rate) for company, rate in rates.items()}
+        # no ORM call from here on: it would run its queries on the cursor being read
+        no_customer = _("(no customer)")
         total = 0.0
         row = header_row
         while chunk := cr.fetchmany(FETCH_SIZE):
@@ -192,18 +201,22 @@ class ReportCreditAgingXlsx(models.AbstractModel):
                 days,
                 bucket,
                 company_currency,
-                company_currency_id,
+                company_symbol,
+                company_digits,
+                company_position,
                 residual,
                 currency,
-                currency_id,
+                symbol,
+                digits,
+                position,
                 residual_currency,
                 company_id,
             ) in chunk:
                 row += 1
-                converted = reporting.round(float(residual) * float(rates[company_id]))
+                converted = round(float(residual) * rates[company_id], reporting_digits)
                 total += converted
                 sheet.write_string(row, 0, company)
-                sheet.write_string(row, 1, customer or _("(no customer)"))
+                sheet.write_string(row, 1, customer or no_customer)
                 sheet.write_string(row, 2, document or "")
                 sheet.write_string(row, 3, move_types.get(move_type, move_type))
                 sheet.write_string(row, 4, account or "")
@@ -213,14 +226,17 @@ class ReportCreditAgingXlsx(models.AbstractModel):
                 sheet.write_string(row, 8, labels[bucket])
                 sheet.write_string(row, 9, company_currency)
                 sheet.write_number(
-                    row, 10, float(residual), styles.money(currencies.browse(company_currency_id))
+                    row,
+                    10,
+                    float(residual),
+                    styles.number(company_symbol, company_digits, company_position),
                 )
                 sheet.write_string(row, 11, currency or "")
                 sheet.write_number(
                     row,
                     12,
                     float(residual_currency),
-                    styles.money(currencies.browse(currency_id)) if currency_id else None,
+                    styles.number(symbol, digits, position) if currency else None,
                 )
                 sheet.write_number(row, 13, converted, reporting_fmt)
         last_data_row = row
@@ -255,15 +271,19 @@ class _Styles:
         self._money = {}
 
     def money(self, currency, total=False):
-        key = (currency.id, total)
+        return self.number(
+            currency.symbol or currency.name, currency.decimal_places, currency.position, total
+        )
+
+    def number(self, symbol, digits, position, total=False):
+        """The number format of amounts in a currency (symbol, decimal places, position),
+        made once per workbook."""
+        key = (symbol, digits, position, total)
         if key not in self._money:
-            decimals = "0" * currency.decimal_places
+            decimals = "0" * (digits or 0)
             number = "#,##0" + (f".{decimals}" if decimals else "")
-            symbol = (currency.symbol or currency.name).replace('"', "")
-            if currency.position == "before":
-                pattern = f'"{symbol}" {number}'
-            else:
-                pattern = f'{number} "{symbol}"'
+            symbol = (symbol or "").replace('"', "")
+            pattern = f'"{symbol}" {number}' if position == "before" else f'{number} "{symbol}"'
             props = {"num_format": pattern}
             if total:
                 props.update({"bold": True, "top": 2})

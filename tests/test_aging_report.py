@@ -1,6 +1,7 @@
 import os
 import tempfile
 from datetime import date
+from unittest.mock import patch
 
 import openpyxl
 from lxml import etree
@@ -9,6 +10,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time, tagged
 
+from ..report import credit_aging_xlsx
 from .common import CreditOrderCommon
 
 
@@ -270,3 +272,22 @@ class TestAgingReport(CreditOrderCommon):
         self.assertEqual(rows[-1][0], "Total")
         self.assertEqual(rows[-1][13], 1_300.0)
         self.assertEqual(sheet.freeze_panes, "D5")
+
+    def test_xlsx_detail_streams_every_item_in_its_currency(self):
+        """Rows are fetched in chunks (here one by one): every item is written, each in its
+        own currency's format, even when the items are in several currencies."""
+        # the first row written (earliest due date of the first customer)
+        self._invoice(self.acme, "2024-05-01", "2024-05-15", 100.0, currency=self.eur)
+        report = self._report()
+        self.env.invalidate_all()  # nothing read from the cache: any ORM read is a query
+        with patch.object(credit_aging_xlsx, "FETCH_SIZE", 1):
+            sheet = self._xlsx(report)["Detail"]
+        rows = list(sheet.iter_rows(min_row=5, values_only=True))[:-1]
+        self.assertEqual(len(rows), 4)  # 3 of Acme, 1 of Bolt
+        self.assertEqual(rows[0][11], "EUR")
+        eur_row = next(index for index, row in enumerate(rows, start=5) if row[11] == "EUR")
+        # EUR 100.00 booked at 2.0 per USD = 50.00
+        self.assertEqual(sheet.cell(eur_row, 13).value, 100.0)
+        self.assertEqual(sheet.cell(eur_row, 11).value, 50.0)
+        self.assertIn("€", sheet.cell(eur_row, 13).number_format)
+        self.assertIn("$", sheet.cell(eur_row, 11).number_format)
