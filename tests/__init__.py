@@ -1,4 +1,5 @@
 from . import (
+    test_aging_access,
     test_aging_engine,
     test_aging_report,
     test_confirmation_paths,
