@@ -169,3 +169,107 @@ class TestAgingReportAccess(CreditOrderCommon):
             ._render_qweb_html("credit_management.action_report_credit_aging", theirs.ids)
         )
         self.assertIn("Bolt", html.decode())
+
+
+@freeze_time("2024-06-30")
+@tagged("post_install", "-at_install")
+class TestAgingAccountantAccess(CreditOrderCommon):
+    """Accountants see the receivables of every customer, as credit officers do, and use
+    the aged receivables from the accounting menu without a credit role.
+
+    Ledger: Acme (rated A, no salesperson) owes 1,000.00; Bolt (salesperson:
+    cm_salesperson) 300.00.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.acme = cls._customer("Acme")
+        cls._file(cls.acme, grade_id=cls.grade["A"].id)
+        cls.inv_acme = cls._invoice(cls.acme, "2024-05-01", "2024-05-31", 1_000.0)
+        cls.bolt = cls._customer("Bolt", user_id=cls.salesperson.id)
+        cls._invoice(cls.bolt, "2024-01-01", "2024-01-31", 300.0)
+
+        def user(login, groups):
+            return new_test_user(
+                cls.env,
+                login=login,
+                groups=groups,
+                company_id=cls.company.id,
+                company_ids=[Command.set(cls.company.ids)],
+            )
+
+        cls.accountants = {
+            "readonly": user("cm_acc_readonly", "account.group_account_readonly"),
+            "full": user("cm_acc_full", "account.group_account_user"),
+            "administrator": user("cm_acc_admin", "account.group_account_manager"),
+        }
+        cls.billing = user("cm_billing", "account.group_account_invoice")
+
+    def _engine(self, user):
+        return self.env(user=user)["credit.aging.engine"]
+
+    def _aged_partners(self, user):
+        aging = self._engine(user)._aging_by_partner("2024-06-30", self.company.ids)
+        return {partner for _company, partner in aging}
+
+    def test_accountants_see_every_customers_receivables(self):
+        everyone = {self.acme.id, self.bolt.id}
+        for kind, accountant in self.accountants.items():
+            self.assertTrue(self._engine(accountant)._sees_all_receivables(), kind)
+            self.assertEqual(self._aged_partners(accountant), everyone, kind)
+            items = self._engine(accountant)._open_items("2024-06-30", self.company.ids)
+            self.assertEqual({item["partner_id"] for item in items}, everyone, kind)
+        self.assertTrue(self._engine(self.officer)._sees_all_receivables())
+        self.assertEqual(self._aged_partners(self.officer), everyone)
+
+    def test_salespeople_and_billing_users_see_their_own_customers_only(self):
+        self.assertFalse(self._engine(self.salesperson)._sees_all_receivables())
+        self.assertEqual(self._aged_partners(self.salesperson), {self.bolt.id})
+        self.assertFalse(self._engine(self.credit_user)._sees_all_receivables())
+        self.assertFalse(self._engine(self.billing)._sees_all_receivables())
+
+    def test_an_accountant_runs_the_report_without_a_credit_role(self):
+        accountant = self.accountants["readonly"]
+        self.assertFalse(accountant.has_group("credit_management.group_credit_user"))
+        Report = self.env["credit.aging.report"].with_user(accountant)
+        Report.get_views([(False, "form")])
+        self.env["credit.aging.report.line"].with_user(accountant).get_views(
+            [(False, "list"), (False, "pivot"), (False, "search")]
+        )
+        self.assertIn(
+            self.grade["A"].id,
+            [
+                grade_id
+                for grade_id, _name in self.env["credit.grade"]
+                .with_user(accountant)
+                .name_search("")
+            ],
+        )
+        report = Report.create({"company_ids": [Command.set(self.company.ids)]})
+        report.action_show()
+        lines = report.line_ids
+        self.assertEqual(
+            {(line.partner_id, line.grade_id.display_name, line.total) for line in lines},
+            {(self.acme, self.grade["A"].display_name, 1_000.0), (self.bolt, False, 300.0)},
+        )
+        action = lines.filtered(lambda line: line.partner_id == self.acme).action_open_items()
+        items = self.env["credit.aging.report.item"].with_user(accountant).search(action["domain"])
+        self.assertEqual(items.move_id, self.inv_acme)
+        html, _type = (
+            self.env["ir.actions.report"]
+            .with_user(accountant)
+            ._render_qweb_html("credit_management.action_report_credit_aging", report.ids)
+        )
+        self.assertIn("Acme", html.decode())
+
+    def test_the_accounting_reporting_menu_shows_the_aged_receivables(self):
+        menu = self.env.ref("credit_management.menu_credit_aging_accounting")
+        self.assertEqual(menu.action, self.env.ref("credit_management.credit_aging_report_action"))
+        for kind, accountant in self.accountants.items():
+            visible = self.env["ir.ui.menu"].with_user(accountant)._visible_menu_ids()
+            self.assertIn(menu.id, visible, kind)
+            self.assertIn(self.env.ref("account.menu_finance_reports").id, visible, kind)
+        for user in (self.salesperson, self.billing, self.plain_employee):
+            visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            self.assertNotIn(menu.id, visible, user.login)
