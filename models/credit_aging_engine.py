@@ -336,10 +336,15 @@ class CreditAgingEngine(models.AbstractModel):
         grade_ids=None,
     ):
         """The filters and the salesperson restriction, on ``cp`` (the commercial partner)
-        and ``lines.company_id``."""
+        and ``lines.company_id``. ``False`` in ``partner_ids`` stands for the items without
+        a customer."""
         conditions = [SQL("TRUE")]
         if partner_ids is not None:
-            conditions.append(SQL("cp.id = ANY(%s)", list(partner_ids)))
+            ids = [partner_id for partner_id in partner_ids if partner_id]
+            condition = SQL("cp.id = ANY(%s)", ids)
+            if len(ids) < len(partner_ids):
+                condition = SQL("(%s OR cp.id IS NULL)", condition)
+            conditions.append(condition)
         if salesperson_ids is not None:
             conditions.append(SQL("cp.user_id = ANY(%s)", list(salesperson_ids)))
         if grade_ids is not None:
