@@ -14,10 +14,10 @@ class CreditAgingController(http.Controller):
     def aging_xlsx(self, report_id):
         """The aged receivables of ``report_id`` as an XLSX download. The workbook is
         written to a temporary file and streamed from it (no copy in memory)."""
-        report = request.env["credit.aging.report"].browse(report_id).exists()
+        # another user's report is not found, as a missing one (its lines are read in SQL)
+        report = request.env["credit.aging.report"]._readable(report_id)
         if not report:
             raise request.not_found()
-        report.check_access("read")
         handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="credit_aging_")
         os.close(handle)
         try:

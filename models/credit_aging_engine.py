@@ -24,9 +24,10 @@ class CreditAgingEngine(models.AbstractModel):
     is the stored residuals alone, and a past date reads only what changed since.
 
     Access: the queries bypass record rules, so the engine applies them itself: only the
-    companies of ``self.env.companies``, and for users who are not credit officers only the
-    customers whose salesperson is themselves or a member of one of their sales teams, unless
-    the company lets salespeople see all receivables.
+    companies of ``self.env.companies``, and for users who are neither credit officers nor
+    accountants (``_sees_all_receivables``) only the customers whose salesperson is
+    themselves or a member of one of their sales teams, unless the company lets salespeople
+    see all receivables.
     """
 
     _name = "credit.aging.engine"
@@ -335,10 +336,15 @@ class CreditAgingEngine(models.AbstractModel):
         grade_ids=None,
     ):
         """The filters and the salesperson restriction, on ``cp`` (the commercial partner)
-        and ``lines.company_id``."""
+        and ``lines.company_id``. ``False`` in ``partner_ids`` stands for the items without
+        a customer."""
         conditions = [SQL("TRUE")]
         if partner_ids is not None:
-            conditions.append(SQL("cp.id = ANY(%s)", list(partner_ids)))
+            ids = [partner_id for partner_id in partner_ids if partner_id]
+            condition = SQL("cp.id = ANY(%s)", ids)
+            if len(ids) < len(partner_ids):
+                condition = SQL("(%s OR cp.id IS NULL)", condition)
+            conditions.append(condition)
         if salesperson_ids is not None:
             conditions.append(SQL("cp.user_id = ANY(%s)", list(salesperson_ids)))
         if grade_ids is not None:
@@ -422,12 +428,28 @@ class CreditAgingEngine(models.AbstractModel):
         )
 
     @api.model
-    def _restricted_to_own_customers(self):
-        """Users below credit officer (salespeople) see only their own and their teams'
-        customers."""
-        return not (
-            self.env.su or self.env.user.has_group("credit_management.group_credit_officer")
+    def _sees_all_receivables(self):
+        """Whether the user sees the receivables of every customer (of their companies):
+        credit officers and managers, and accountants (accounting read-only, full
+        accounting features, accounting administrators), as in the customer statements.
+        Other users (salespeople) see only their own and their teams' customers."""
+        if self.env.su:
+            return True
+        user = self.env.user
+        return any(
+            user.has_group(group)
+            for group in (
+                "credit_management.group_credit_officer",
+                "account.group_account_readonly",
+                "account.group_account_manager",
+            )
         )
+
+    @api.model
+    def _restricted_to_own_customers(self):
+        """Users who do not see all receivables (salespeople) see only their own and their
+        teams' customers."""
+        return not self._sees_all_receivables()
 
     @api.model
     def _visible_salesperson_ids(self):

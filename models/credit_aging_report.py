@@ -197,6 +197,16 @@ class CreditAgingReport(models.TransientModel):
         self.invalidate_recordset(["line_ids", "line_count"])
 
     # ------------------------------------------------------------------
+    # access
+    # ------------------------------------------------------------------
+    @api.model
+    def _readable(self, report_id):
+        """The report ``report_id`` if the user may read it (record rules: users read only
+        their own reports), else an empty recordset. The PDF and XLSX read the lines in
+        SQL, past the record rules: they are served only for a report this returns."""
+        return self.search([("id", "=", report_id)])
+
+    # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------
     def action_show(self):

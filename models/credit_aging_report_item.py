@@ -59,7 +59,8 @@ class CreditAgingReportItem(models.TransientModel):
         )
         self.invalidate_model()
         filters = report._engine_filters()
-        filters["partner_ids"] = line.partner_id.ids
+        # the "(no customer)" line: the items without a partner
+        filters["partner_ids"] = line.partner_id.ids or [False]
         items = self.env["credit.aging.engine"]._open_items_sql(
             report.as_of, line.company_id.ids, report.basis, **filters
         )

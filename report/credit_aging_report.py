@@ -13,6 +13,8 @@ class ReportCreditAging(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         docs = self.env["credit.aging.report"].browse(docids)
+        # the lines are the user's own report's only (record rules): refuse any other
+        docs.check_access("read")
         return {
             "doc_ids": docids,
             "doc_model": "credit.aging.report",

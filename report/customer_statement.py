@@ -57,12 +57,7 @@ class ReportCustomerStatement(models.AbstractModel):
     def _user_sees_all_customers(self):
         """Credit officers and managers, and accountants, print statements of every
         customer; other credit users (salespeople) only those of their own customers."""
-        user = self.env.user
-        return (
-            user.has_group("credit_management.group_credit_officer")
-            or user.has_group("account.group_account_readonly")
-            or user.has_group("account.group_account_manager")
-        )
+        return self.env["credit.aging.engine"]._sees_all_receivables()
 
     @api.model
     def _allowed_customers_domain(self, company):

@@ -1,5 +1,7 @@
 from . import (
+    test_aging_access,
     test_aging_engine,
+    test_aging_no_customer,
     test_aging_report,
     test_collections,
     test_confirmation_paths,
