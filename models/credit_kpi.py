@@ -130,7 +130,8 @@ class CreditKpi(models.AbstractModel):
         )
         result = defaultdict(lambda: [to_decimal(0), to_decimal(0)])
         for (company, partner), values in aging.items():
-            for key in ((company, partner), (company, None)):
+            # a set: items without a customer are already the company's (company, None)
+            for key in {(company, partner), (company, None)}:
                 result[key][0] += to_decimal(values["total"])
                 result[key][1] += to_decimal(values["buckets"][0])
         return {key: tuple(value) for key, value in result.items()}

@@ -203,3 +203,32 @@ class TestKpi(CreditLedgerCommon):
         self.assertEqual(result[(self.company_b.id, None)]["credit_sales"], D("9999.00"))
         self.assertEqual(result[(self.company_b.id, None)]["closing_ar"], D("9999.00"))
         self.assertNotIn((self.company.id, None), result)
+
+    def test_a_receivable_without_customer_counts_once_in_the_company_totals(self):
+        # a miscellaneous entry of 300.00 on the receivable account without partner
+        # (e.g. a reclassification), dated 2024-06-01: part of the closing receivables
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2024-06-01",
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create(
+                        {"name": "Reclass", "account_id": self.receivable.id, "balance": 300.0}
+                    ),
+                    Command.create(
+                        {
+                            "name": "Reclass",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "balance": -300.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        kpis = self._kpis()
+        # 5,500.00 + 300.00, not 5,500.00 + 2 x 300.00
+        self.assertEqual(kpis["closing_ar"], D("5800.00"))
+        # due on 2024-06-01: overdue, 2,000.00 + 300.00
+        self.assertEqual(kpis["overdue_ar"], D("2300.00"))
