@@ -240,6 +240,82 @@ class TestProvision(CreditLedgerCommon):
         # nothing booked any more: the next provision starts from zero
         self.assertAlmostEqual(self._provision().amount_previous, 0.0, places=2)
 
+    # ------------------------------------------------------------------
+    # stale lines, dates and cancellation
+    # ------------------------------------------------------------------
+    def _booked_on_allowance(self):
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", self.allowance.id), ("parent_state", "=", "posted")]
+        )
+        return round(-sum(lines.mapped("balance")), 2)
+
+    def test_a_second_draft_computed_before_the_first_was_posted_is_refused(self):
+        first, second = self._provision(), self._provision()
+        first.action_post()
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            second.action_post()
+        self.assertIn("compute the provision again", str(refusal.exception))
+        self.assertEqual(second.state, "draft")
+        self.assertFalse(second.move_id)
+        # booked once, not twice
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+        # computed again, it has nothing left to book
+        second.action_compute()
+        self.assertAlmostEqual(second.amount_adjustment, 0.0, places=2)
+
+    def test_a_draft_whose_date_changed_after_computing_is_refused(self):
+        provision = self._provision(date=date(2024, 6, 15))
+        # on 2024-06-15 A1 (due 2024-06-20) is not due yet: Acme's provision is lower
+        provision.date = TODAY
+        with self.assertRefusedWithoutWriting(UserError):
+            provision.action_post()
+        self.assertEqual(provision.state, "draft")
+        self.assertEqual(self._booked_on_allowance(), 0.0)
+        provision.action_compute()
+        provision.action_post()
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+
+    def test_a_provision_dated_before_a_posted_one_is_refused(self):
+        self._provision().action_post()
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            self._provision(date=date(2024, 6, 15))
+        self.assertIn("2024-06-30", str(refusal.exception))
+        earlier = self.env["credit.provision"].search([("date", "=", date(2024, 6, 15))])
+        self.assertFalse(earlier.line_ids)
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+
+    def test_cancelling_reverses_on_the_provision_date_so_it_can_be_redone(self):
+        # today is 2024-06-30; the provision is of 2024-06-15
+        provision = self._provision(date=date(2024, 6, 15))
+        booked = provision.amount_proposed
+        self.assertGreater(booked, 0.0)
+        provision.action_post()
+        provision.action_cancel()
+        reversal = provision.move_id.reversal_move_ids
+        self.assertEqual(reversal.date, date(2024, 6, 15))
+        redo = self._provision(date=date(2024, 6, 15))
+        self.assertAlmostEqual(redo.amount_previous, 0.0, places=2)
+        self.assertAlmostEqual(redo.amount_adjustment, booked, places=2)
+        redo.action_post()
+        self.assertEqual(self._booked_on_allowance(), round(booked, 2))
+
+    def test_cancelling_in_a_locked_period_reverses_on_the_first_open_day(self):
+        provision = self._provision(date=date(2024, 6, 15))
+        provision.action_post()
+        self.company.sudo().fiscalyear_lock_date = date(2024, 6, 20)
+        provision.action_cancel()
+        self.assertEqual(provision.move_id.reversal_move_ids.date, date(2024, 6, 21))
+
+    def test_cancelling_a_provision_a_later_one_was_booked_on_is_refused(self):
+        first = self._provision(date=date(2024, 6, 15))
+        first.action_post()
+        self._provision().action_post()
+        with self.assertRefusedWithoutWriting(UserError):
+            first.action_cancel()
+        self.assertEqual(first.state, "posted")
+        self.assertFalse(first.move_id.reversal_move_ids)
+
     def test_a_salesperson_cannot_post_a_provision(self):
         provision = self._provision()
         with self.assertRaises(AccessError):
