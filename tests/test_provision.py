@@ -4,6 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
+from ..credit_management.provisions import hidden_rates
 from .common import CreditLedgerCommon
 
 TODAY = date(2024, 6, 30)
@@ -68,7 +69,7 @@ class TestProvision(CreditLedgerCommon):
             cls._customer(name) for name in ("Acme", "Bolt", "Cato", "Dove", "Eve")
         )
         cls.a1 = cls._invoice(cls.acme, "2024-05-21", "2024-06-20", 1000.0)
-        cls._invoice(cls.acme, "2024-06-25", "2024-07-31", 2000.0)
+        cls.a2 = cls._invoice(cls.acme, "2024-06-25", "2024-07-31", 2000.0)
         cls.a3 = cls._invoice(cls.acme, "2024-03-31", "2024-04-30", 1500.0, currency=cls.eur)
         cls._pay(cls.a3, "2024-05-15", amount=500.0, currency=cls.eur)
         cls._invoice(cls.acme, "2024-04-20", "2024-05-20", 333.33)
@@ -402,6 +403,50 @@ class TestProvision(CreditLedgerCommon):
             self._write_off(item)
         self.assertFalse(item.reconciled)
         self.assertFalse(self.env["account.move"].search([("credit_write_off", "=", True)]))
+
+    def test_write_off_refuses_an_item_not_yet_due_even_if_classified_doubtful(self):
+        a2 = self._receivable(self.a2)
+        self.env["credit.doubtful.wizard"].create(
+            {"line_ids": a2.ids, "reason": "Customer in liquidation"}
+        ).action_confirm()
+        self.assertTrue(a2.credit_doubtful)
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            self._write_off(a2)
+        self.assertIn("not due yet", str(refusal.exception))
+        self.assertFalse(a2.reconciled)
+        self.assertFalse(self.env["account.move"].search([("credit_write_off", "=", True)]))
+
+    # ------------------------------------------------------------------
+    # doubtful by age: item by item; by officer decision: the whole customer
+    # ------------------------------------------------------------------
+    def test_the_default_threshold_hides_no_bucket_rate(self):
+        company = self.company_b  # created with the defaults
+        rates = self.env["credit.provision.rate"]._rates_for(company)
+        self.assertEqual(
+            hidden_rates(rates, company.credit_doubtful_days, company.credit_doubtful_rate), []
+        )
+
+    def test_a_case_doubtful_by_age_leaves_the_customers_other_items_at_their_rates(self):
+        # Cato also owes 1,000.00 not yet due; C1 (200 days) makes its case doubtful by age
+        self._invoice(self.cato, "2024-06-25", "2024-07-31", 1000.0)
+        self.env["credit.receivable.case"]._update_cases(self.company)
+        case = self.env["credit.receivable.case"].search([("partner_id", "=", self.cato.id)])
+        self.assertEqual(case.state, "doubtful")
+        self.assertFalse(case.doubtful_by_officer)
+        cato = self._by_partner(self._provision())[self.cato]
+        # C1 400.00 at 100 %, the 1,000.00 not due at 0 %
+        self.assertAlmostEqual(cato.amount_doubtful, 400.00, places=2)
+        self.assertAlmostEqual(cato.amount_not_due, 1000.00, places=2)
+        self.assertAlmostEqual(cato.proposed, 400.00, places=2)
+        # the officer then classifies the customer itself doubtful: everything at 100 %
+        self.env["credit.doubtful.wizard"].create(
+            {"case_id": case.id, "reason": "Customer filed for bankruptcy"}
+        ).action_confirm()
+        self.assertTrue(case.doubtful_by_officer)
+        self.assertEqual(case.state, "doubtful")
+        cato = self._by_partner(self._provision())[self.cato]
+        self.assertAlmostEqual(cato.amount_doubtful, 1400.00, places=2)
+        self.assertAlmostEqual(cato.proposed, 1400.00, places=2)
 
     def test_a_salesperson_cannot_write_off(self):
         with self.assertRaises(AccessError):

@@ -77,6 +77,14 @@ class CreditWriteOff(models.TransientModel):
                     )
                 )
             days = (self.date - (line.date_maturity or line.date)).days
+            if days <= 0:
+                raise UserError(
+                    self.env._(
+                        "%(item)s is not due yet on %(date)s: only overdue debts are written off.",
+                        item=line.display_name,
+                        date=fields.Date.to_string(self.date),
+                    )
+                )
             doubtful = (
                 line.credit_doubtful
                 or line.partner_id.commercial_partner_id.id in doubtful_partners
