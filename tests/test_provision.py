@@ -448,6 +448,57 @@ class TestProvision(CreditLedgerCommon):
         self.assertAlmostEqual(cato.amount_doubtful, 1400.00, places=2)
         self.assertAlmostEqual(cato.proposed, 1400.00, places=2)
 
+    def test_write_off_refuses_a_date_before_the_item(self):
+        # a receivable booked on 2024-06-10 with a due date of 2024-05-01 (a reclassified
+        # old debt), classified doubtful: not written off on 2024-06-05
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2024-06-10",
+                "journal_id": self.journal.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Old debt",
+                            "account_id": self.receivable.id,
+                            "partner_id": self.dove.id,
+                            "date_maturity": "2024-05-01",
+                            "balance": 250.0,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Old debt",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "balance": -250.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        item = self._receivable(move)
+        self.env["credit.doubtful.wizard"].create(
+            {"line_ids": item.ids, "reason": "Customer vanished"}
+        ).action_confirm()
+        wizard = self.env["credit.write.off"].create(
+            {
+                "company_id": self.company.id,
+                "line_ids": item.ids,
+                "reason": "Gone",
+                "date": "2024-06-05",
+            }
+        )
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            wizard.action_write_off()
+        self.assertIn("2024-06-10", str(refusal.exception))
+        self.assertFalse(item.reconciled)
+        self.assertFalse(self.env["account.move"].search([("credit_write_off", "=", True)]))
+        # on its own date it can be
+        wizard.date = date(2024, 6, 10)
+        wizard.action_write_off()
+        self.assertTrue(item.reconciled)
+
     def test_a_salesperson_cannot_write_off(self):
         with self.assertRaises(AccessError):
             self._write_off(self._receivable(self.c1), user=self.salesperson)
