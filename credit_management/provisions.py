@@ -19,8 +19,10 @@ NOT_DUE = "not_due"
 OVERDUE = "overdue"
 DOUBTFUL = "doubtful"
 
-DEFAULT_DOUBTFUL_DAYS = 180
-"""Days past the due date after which an item counts as doubtful."""
+DEFAULT_DOUBTFUL_DAYS = 366
+"""Days past the due date after which an item counts as doubtful: the first day of the
+last default bucket, so that no bucket rate is hidden by the threshold (see
+``hidden_rates``)."""
 
 DEFAULT_RATES: tuple[tuple[int, Decimal], ...] = (
     (0, Decimal(0)),
@@ -66,6 +68,22 @@ def validate_rates(rates: Sequence[tuple[int, Number]]) -> list[str]:
     if any(not 0 <= to_decimal(rate) <= 100 for _start, rate in rates):
         problems.append("rate_out_of_range")
     return problems
+
+
+def hidden_rates(
+    rates: Sequence[tuple[int, Number]], doubtful_days: int, doubtful_rate: Number
+) -> list[tuple[int, Number]]:
+    """The rate rows a doubtful threshold makes useless: rows starting on or after the
+    ``doubtful_days``-th day overdue (every item there is doubtful and provisioned at the
+    doubtful rate) whose rate differs from ``doubtful_rate``. A threshold of 0 hides
+    nothing. E.g. a 180-day threshold at 100 % hides the default 181-365 days at 50 %."""
+    if doubtful_days <= 0:
+        return []
+    return [
+        (start, rate)
+        for start, rate in rates
+        if start >= doubtful_days and to_decimal(rate) != to_decimal(doubtful_rate)
+    ]
 
 
 def rate_for(days_overdue: int | None, rates: Sequence[tuple[int, Number]]) -> Decimal:

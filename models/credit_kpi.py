@@ -130,7 +130,8 @@ class CreditKpi(models.AbstractModel):
         )
         result = defaultdict(lambda: [to_decimal(0), to_decimal(0)])
         for (company, partner), values in aging.items():
-            for key in ((company, partner), (company, None)):
+            # a set: items without a customer are already the company's (company, None)
+            for key in {(company, partner), (company, None)}:
                 result[key][0] += to_decimal(values["total"])
                 result[key][1] += to_decimal(values["buckets"][0])
         return {key: tuple(value) for key, value in result.items()}
@@ -260,15 +261,27 @@ class CreditKpi(models.AbstractModel):
         return {company: (to_decimal(due), to_decimal(bought)) for company, due, bought in rows}
 
     @api.model
+    def _valued_stock_accounts(self, company):
+        """The stock valuation accounts of the product categories valued in the books
+        (perpetual, ``real_time`` valuation, module stock_account); empty under periodic
+        valuation, where the stock account is not kept up to date."""
+        Category = self.env["product.category"]
+        Account = self.env["account.account"]
+        if not {"property_valuation", "property_stock_valuation_account_id"} <= set(
+            Category._fields
+        ):
+            return Account
+        categories = Category.with_company(company).search([])
+        return categories.filtered(
+            lambda category: category.property_valuation == "real_time"
+        ).mapped("property_stock_valuation_account_id")
+
+    @api.model
     def _inventory(self, company, date_from, date_to):
         """(inventory value at date_to, cost of goods sold of the period) when inventory is
-        valued in the books (stock valuation accounts on product categories), else None."""
-        Category = self.env["product.category"]
-        if "property_stock_valuation_account_id" not in Category._fields:
-            return None
-        accounts = (
-            Category.with_company(company).search([]).mapped("property_stock_valuation_account_id")
-        )
+        valued in the books (some product category in real-time valuation) and either is
+        booked, else None."""
+        accounts = self._valued_stock_accounts(company)
         if not accounts:
             return None
         self._flush_lines()
@@ -291,6 +304,8 @@ class CreditKpi(models.AbstractModel):
                 date_to=date_to,
             )
         )[0]
+        if stock is None and cogs is None:
+            return None
         return to_decimal(stock), to_decimal(cogs)
 
     # ------------------------------------------------------------------

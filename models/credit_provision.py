@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -94,6 +95,7 @@ class CreditProvision(models.Model):
         for provision in self:
             if provision.state != "draft":
                 raise UserError(self.env._("Only a draft provision can be computed again."))
+            provision._check_not_before_posted()
             values = provision._line_values()
             provision.line_ids.unlink()
             provision.write({"line_ids": [fields.Command.create(v) for v in values]})
@@ -240,9 +242,74 @@ class CreditProvision(models.Model):
                 )
             )
 
+    def _check_not_before_posted(self):
+        """A provision dated before a posted one of its company would age the receivables
+        against a provision booked later: refused."""
+        self.ensure_one()
+        later = self.sudo().search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("date", ">", self.date),
+                ("id", "!=", self.id),
+            ],
+            order="date desc",
+            limit=1,
+        )
+        if later:
+            raise UserError(
+                self.env._(
+                    "A provision of %(company)s is already posted on %(date)s: a provision "
+                    "cannot be dated before it.",
+                    company=self.company_id.name,
+                    date=fields.Date.to_string(later.date),
+                )
+            )
+
+    def _lock_company(self):
+        """Serialize the postings of one company: a no-op update of the company row makes a
+        concurrent posting transaction fail on serialization (and be retried, reading the
+        entry booked here) instead of booking the same adjustment twice."""
+        self.env.cr.execute(SQL("UPDATE res_company SET id = id WHERE id = %s", self.company_id.id))
+
+    def _check_lines_current(self):
+        """The lines must be what the ledger gives now as of the provision date: refused when
+        the date was changed after computing, or receivables or the provision booked (another
+        provision posted, a write-off) changed since."""
+        self.ensure_one()
+        currency = self.currency_id
+
+        def amounts(rows):
+            return {
+                partner or None: (currency.round(proposed), currency.round(previous))
+                for partner, proposed, previous in rows
+            }
+
+        stored = amounts(
+            (line.partner_id.id, line.proposed, line.previous) for line in self.line_ids
+        )
+        fresh = amounts(
+            (row["partner_id"], row["proposed"], row["previous"]) for row in self._line_values()
+        )
+        same = set(stored) == set(fresh) and all(
+            not currency.compare_amounts(stored[key][index], fresh[key][index])
+            for key in stored
+            for index in (0, 1)
+        )
+        if not same:
+            raise UserError(
+                self.env._(
+                    "The receivables or the provision already booked as of %(date)s are no "
+                    "longer those of the computed lines (the date was changed, or entries were "
+                    "posted since): compute the provision again and check it before posting.",
+                    date=fields.Date.to_string(self.date),
+                )
+            )
+
     def action_post(self):
         """Post the adjustments as one journal entry: for each customer, adjustment up = Dr
-        bad-debt expense / Cr allowance; down = Dr allowance / Cr expense."""
+        bad-debt expense / Cr allowance; down = Dr allowance / Cr expense. The lines are
+        checked against the ledger first, so stale figures are never booked."""
         self._check_can_post()
         for provision in self:
             if provision.state != "draft":
@@ -250,11 +317,13 @@ class CreditProvision(models.Model):
             provision._check_configuration()
             if not provision.line_ids:
                 raise UserError(self.env._("Compute the provision before posting it."))
+            provision._lock_company()
+            provision._check_not_before_posted()
+            provision._check_lines_current()
             if provision.company_id.currency_id.is_zero(provision.amount_adjustment) and all(
                 provision.currency_id.is_zero(line.adjustment) for line in provision.line_ids
             ):
                 raise UserError(self.env._("The provision booked is already right: no adjustment."))
-        for provision in self:
             provision._post()
 
     def _post(self):
@@ -306,11 +375,42 @@ class CreditProvision(models.Model):
             if provision.state == "cancelled":
                 continue
             if provision.move_id and provision.move_id.state == "posted":
-                provision.move_id.sudo()._reverse_moves(
-                    [{"date": fields.Date.context_today(self), "ref": provision.move_id.ref}],
+                provision._check_no_later_posted()
+                move = provision.move_id.sudo()
+                # reversed on the provision's own date, so that a provision redone on that
+                # date no longer counts it; on the first open day when that date is locked
+                locked = move._get_violated_lock_dates(provision.date, False)
+                reversal_date = locked[-1][0] + timedelta(days=1) if locked else provision.date
+                move._reverse_moves(
+                    [{"date": reversal_date, "ref": move.ref}],
                     cancel=True,
                 )
             provision.state = "cancelled"
+
+    def _check_no_later_posted(self):
+        """A later posted provision was booked against this one: cancel it first."""
+        self.ensure_one()
+        later = self.sudo().search_count(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("id", "!=", self.id),
+                "|",
+                ("date", ">", self.date),
+                "&",
+                ("date", "=", self.date),
+                ("id", ">", self.id),
+            ]
+        )
+        if later:
+            raise UserError(
+                self.env._(
+                    "A later provision of %(company)s was booked on top of %(provision)s: "
+                    "cancel the later one first.",
+                    company=self.company_id.name,
+                    provision=self.name,
+                )
+            )
 
     def action_draft(self):
         for provision in self:

@@ -71,6 +71,13 @@ class CreditReceivableCase(models.Model):
     plan_submitted_on = fields.Date(readonly=True)
     doubtful_on = fields.Date(readonly=True)
     doubtful_reason = fields.Text(readonly=True, tracking=True)
+    doubtful_by_officer = fields.Boolean(
+        string="Customer Classified Doubtful",
+        readonly=True,
+        help="A credit officer classified the customer as doubtful: all its receivables are "
+        "provisioned at the doubtful rate and may be written off once due. Otherwise (items "
+        "past the threshold or classified one by one) only those items are doubtful.",
+    )
     legal_on = fields.Date(string="Handed to Legal On", readonly=True)
     closed_on = fields.Date(readonly=True)
     overdue_amount = fields.Monetary(
@@ -174,16 +181,32 @@ class CreditReceivableCase(models.Model):
             "context": {"default_case_id": self.id},
         }
 
-    def _mark_doubtful(self, reason):
-        """Classify the customers' receivables as doubtful / bad (呆坏账): by officer decision
-        or by age (the daily job); ``reason`` is one text for all, or {case id: text}."""
-        if self.filtered(lambda case: case.state != "overdue"):
+    def _mark_doubtful(self, reason, by_officer=False):
+        """Classify the cases as doubtful / bad (呆坏账): by an officer's decision on the
+        customer (``by_officer``: all its receivables become doubtful) or by the daily job
+        (items past the threshold or classified one by one: only those items are doubtful);
+        ``reason`` is one text for all, or {case id: text}."""
+        if self.filtered(
+            lambda case: (
+                case.state != "overdue"
+                and not (
+                    by_officer
+                    and case.state in ("doubtful", "legal")
+                    and not case.doubtful_by_officer
+                )
+            )
+        ):
             raise UserError(self.env._("Only an overdue case can become doubtful."))
         reasons = reason if isinstance(reason, dict) else dict.fromkeys(self.ids, reason)
         today = fields.Date.context_today(self)
         for case in self:
             case.sudo().write(
-                {"state": "doubtful", "doubtful_on": today, "doubtful_reason": reasons[case.id]}
+                {
+                    "state": "doubtful" if case.state == "overdue" else case.state,
+                    "doubtful_on": case.doubtful_on or today,
+                    "doubtful_reason": reasons[case.id],
+                    "doubtful_by_officer": by_officer,
+                }
             )
         self._message_log_batch(
             {
@@ -197,6 +220,7 @@ class CreditReceivableCase(models.Model):
             {
                 case: (case.officer_id, today, self.env._("Hand the doubtful debt over to legal"))
                 for case in self
+                if case.state == "doubtful"
             }
         )
 
@@ -395,10 +419,15 @@ class CreditReceivableCase(models.Model):
         return {(case.company_id.id, case.partner_id.id): case for case in cases}
 
     def _doubtful_partner_ids(self, companies):
-        """{company id: set of partner ids} of customers an open case classifies doubtful."""
+        """{company id: set of partner ids} of customers a credit officer classified doubtful
+        on an open case (cases escalated by age leave each item to its own classification)."""
         result = {}
         cases = self.sudo().search(
-            [("company_id", "in", companies.ids), ("state", "in", ("doubtful", "legal"))]
+            [
+                ("company_id", "in", companies.ids),
+                ("state", "in", ("doubtful", "legal")),
+                ("doubtful_by_officer", "=", True),
+            ]
         )
         for case in cases:
             result.setdefault(case.company_id.id, set()).add(case.partner_id.id)

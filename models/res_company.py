@@ -36,7 +36,10 @@ class ResCompany(models.Model):
         string="Days Overdue Before Doubtful",
         default=core_provisions.DEFAULT_DOUBTFUL_DAYS,
         help="An open receivable this many days past its due date is classified as doubtful "
-        "(呆坏账) and its case is handed to legal. 0: only by a credit officer's decision.",
+        "(呆坏账) and its case is handed to legal. 0: only by a credit officer's decision. "
+        "Items past it are provisioned at the doubtful rate, so the provision rates of the "
+        "buckets starting on or after this day are not used: keep it at the start of the last "
+        "bucket (default 366 days) unless those rates equal the doubtful rate.",
     )
     credit_plan_days = fields.Integer(
         string="Days to Write the Collection Plan",

@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import ValidationError
@@ -203,3 +204,94 @@ class TestKpi(CreditLedgerCommon):
         self.assertEqual(result[(self.company_b.id, None)]["credit_sales"], D("9999.00"))
         self.assertEqual(result[(self.company_b.id, None)]["closing_ar"], D("9999.00"))
         self.assertNotIn((self.company.id, None), result)
+
+    def test_a_receivable_without_customer_counts_once_in_the_company_totals(self):
+        # a miscellaneous entry of 300.00 on the receivable account without partner
+        # (e.g. a reclassification), dated 2024-06-01: part of the closing receivables
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2024-06-01",
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create(
+                        {"name": "Reclass", "account_id": self.receivable.id, "balance": 300.0}
+                    ),
+                    Command.create(
+                        {
+                            "name": "Reclass",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "balance": -300.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        kpis = self._kpis()
+        # 5,500.00 + 300.00, not 5,500.00 + 2 x 300.00
+        self.assertEqual(kpis["closing_ar"], D("5800.00"))
+        # due on 2024-06-01: overdue, 2,000.00 + 300.00
+        self.assertEqual(kpis["overdue_ar"], D("2300.00"))
+
+    # ------------------------------------------------------------------
+    # inventory days: only with real-time (perpetual) stock valuation
+    # ------------------------------------------------------------------
+    def _stock_account(self):
+        return self.env["account.account"].create(
+            {"code": "140099", "name": "Stock valuation", "account_type": "asset_current"}
+        )
+
+    def _entry(self, entry_date, debit_account, credit_account, amount):
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": entry_date,
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create(
+                        {"name": "Stock", "account_id": debit_account.id, "balance": amount}
+                    ),
+                    Command.create(
+                        {"name": "Stock", "account_id": credit_account.id, "balance": -amount}
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+
+    def test_no_inventory_days_when_no_category_is_valued_in_real_time(self):
+        # this database has no stock_account: no category is in real-time valuation, so
+        # the cost of goods sold booked (periodic valuation) gives no inventory days
+        cogs = self.company_data["default_account_expense"].copy(
+            {"code": "640099", "account_type": "expense_direct_cost"}
+        )
+        self._entry("2024-06-01", cogs, self.company_data["default_account_revenue"], 900.0)
+        self.assertFalse(self.env["credit.kpi"]._valued_stock_accounts(self.company))
+        kpis = self._kpis()
+        self.assertIsNone(kpis["dio"])
+        self.assertIsNone(kpis["ccc"])
+
+    def test_inventory_days_with_real_time_valuation(self):
+        stock = self._stock_account()
+        cogs = self.company_data["default_account_expense"].copy(
+            {"code": "640098", "account_type": "expense_direct_cost"}
+        )
+        payable = self.company_data["default_account_payable"]
+        self._entry("2024-05-01", stock, payable, 3000.0)  # goods bought
+        self._entry("2024-06-01", cogs, stock, 2000.0)  # goods sold
+        with patch.object(
+            type(self.env["credit.kpi"]), "_valued_stock_accounts", return_value=stock
+        ):
+            kpis = self._kpis()
+        # stock 1,000.00 / COGS 2,000.00 x 90 days = 45
+        self.assertEqual(kpis["dio"], D(45))
+        self.assertIsNotNone(kpis["ccc"])
+
+    def test_no_inventory_days_when_nothing_is_booked(self):
+        stock = self._stock_account()
+        with patch.object(
+            type(self.env["credit.kpi"]), "_valued_stock_accounts", return_value=stock
+        ):
+            kpis = self._kpis()
+        self.assertIsNone(kpis["dio"])

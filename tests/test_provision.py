@@ -4,6 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
+from ..credit_management.provisions import hidden_rates
 from .common import CreditLedgerCommon
 
 TODAY = date(2024, 6, 30)
@@ -68,7 +69,7 @@ class TestProvision(CreditLedgerCommon):
             cls._customer(name) for name in ("Acme", "Bolt", "Cato", "Dove", "Eve")
         )
         cls.a1 = cls._invoice(cls.acme, "2024-05-21", "2024-06-20", 1000.0)
-        cls._invoice(cls.acme, "2024-06-25", "2024-07-31", 2000.0)
+        cls.a2 = cls._invoice(cls.acme, "2024-06-25", "2024-07-31", 2000.0)
         cls.a3 = cls._invoice(cls.acme, "2024-03-31", "2024-04-30", 1500.0, currency=cls.eur)
         cls._pay(cls.a3, "2024-05-15", amount=500.0, currency=cls.eur)
         cls._invoice(cls.acme, "2024-04-20", "2024-05-20", 333.33)
@@ -240,6 +241,82 @@ class TestProvision(CreditLedgerCommon):
         # nothing booked any more: the next provision starts from zero
         self.assertAlmostEqual(self._provision().amount_previous, 0.0, places=2)
 
+    # ------------------------------------------------------------------
+    # stale lines, dates and cancellation
+    # ------------------------------------------------------------------
+    def _booked_on_allowance(self):
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", self.allowance.id), ("parent_state", "=", "posted")]
+        )
+        return round(-sum(lines.mapped("balance")), 2)
+
+    def test_a_second_draft_computed_before_the_first_was_posted_is_refused(self):
+        first, second = self._provision(), self._provision()
+        first.action_post()
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            second.action_post()
+        self.assertIn("compute the provision again", str(refusal.exception))
+        self.assertEqual(second.state, "draft")
+        self.assertFalse(second.move_id)
+        # booked once, not twice
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+        # computed again, it has nothing left to book
+        second.action_compute()
+        self.assertAlmostEqual(second.amount_adjustment, 0.0, places=2)
+
+    def test_a_draft_whose_date_changed_after_computing_is_refused(self):
+        provision = self._provision(date=date(2024, 6, 15))
+        # on 2024-06-15 A1 (due 2024-06-20) is not due yet: Acme's provision is lower
+        provision.date = TODAY
+        with self.assertRefusedWithoutWriting(UserError):
+            provision.action_post()
+        self.assertEqual(provision.state, "draft")
+        self.assertEqual(self._booked_on_allowance(), 0.0)
+        provision.action_compute()
+        provision.action_post()
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+
+    def test_a_provision_dated_before_a_posted_one_is_refused(self):
+        self._provision().action_post()
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            self._provision(date=date(2024, 6, 15))
+        self.assertIn("2024-06-30", str(refusal.exception))
+        earlier = self.env["credit.provision"].search([("date", "=", date(2024, 6, 15))])
+        self.assertFalse(earlier.line_ids)
+        self.assertEqual(self._booked_on_allowance(), 2474.67)
+
+    def test_cancelling_reverses_on_the_provision_date_so_it_can_be_redone(self):
+        # today is 2024-06-30; the provision is of 2024-06-15
+        provision = self._provision(date=date(2024, 6, 15))
+        booked = provision.amount_proposed
+        self.assertGreater(booked, 0.0)
+        provision.action_post()
+        provision.action_cancel()
+        reversal = provision.move_id.reversal_move_ids
+        self.assertEqual(reversal.date, date(2024, 6, 15))
+        redo = self._provision(date=date(2024, 6, 15))
+        self.assertAlmostEqual(redo.amount_previous, 0.0, places=2)
+        self.assertAlmostEqual(redo.amount_adjustment, booked, places=2)
+        redo.action_post()
+        self.assertEqual(self._booked_on_allowance(), round(booked, 2))
+
+    def test_cancelling_in_a_locked_period_reverses_on_the_first_open_day(self):
+        provision = self._provision(date=date(2024, 6, 15))
+        provision.action_post()
+        self.company.sudo().fiscalyear_lock_date = date(2024, 6, 20)
+        provision.action_cancel()
+        self.assertEqual(provision.move_id.reversal_move_ids.date, date(2024, 6, 21))
+
+    def test_cancelling_a_provision_a_later_one_was_booked_on_is_refused(self):
+        first = self._provision(date=date(2024, 6, 15))
+        first.action_post()
+        self._provision().action_post()
+        with self.assertRefusedWithoutWriting(UserError):
+            first.action_cancel()
+        self.assertEqual(first.state, "posted")
+        self.assertFalse(first.move_id.reversal_move_ids)
+
     def test_a_salesperson_cannot_post_a_provision(self):
         provision = self._provision()
         with self.assertRaises(AccessError):
@@ -326,6 +403,101 @@ class TestProvision(CreditLedgerCommon):
             self._write_off(item)
         self.assertFalse(item.reconciled)
         self.assertFalse(self.env["account.move"].search([("credit_write_off", "=", True)]))
+
+    def test_write_off_refuses_an_item_not_yet_due_even_if_classified_doubtful(self):
+        a2 = self._receivable(self.a2)
+        self.env["credit.doubtful.wizard"].create(
+            {"line_ids": a2.ids, "reason": "Customer in liquidation"}
+        ).action_confirm()
+        self.assertTrue(a2.credit_doubtful)
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            self._write_off(a2)
+        self.assertIn("not due yet", str(refusal.exception))
+        self.assertFalse(a2.reconciled)
+        self.assertFalse(self.env["account.move"].search([("credit_write_off", "=", True)]))
+
+    # ------------------------------------------------------------------
+    # doubtful by age: item by item; by officer decision: the whole customer
+    # ------------------------------------------------------------------
+    def test_the_default_threshold_hides_no_bucket_rate(self):
+        company = self.company_b  # created with the defaults
+        rates = self.env["credit.provision.rate"]._rates_for(company)
+        self.assertEqual(
+            hidden_rates(rates, company.credit_doubtful_days, company.credit_doubtful_rate), []
+        )
+
+    def test_a_case_doubtful_by_age_leaves_the_customers_other_items_at_their_rates(self):
+        # Cato also owes 1,000.00 not yet due; C1 (200 days) makes its case doubtful by age
+        self._invoice(self.cato, "2024-06-25", "2024-07-31", 1000.0)
+        self.env["credit.receivable.case"]._update_cases(self.company)
+        case = self.env["credit.receivable.case"].search([("partner_id", "=", self.cato.id)])
+        self.assertEqual(case.state, "doubtful")
+        self.assertFalse(case.doubtful_by_officer)
+        cato = self._by_partner(self._provision())[self.cato]
+        # C1 400.00 at 100 %, the 1,000.00 not due at 0 %
+        self.assertAlmostEqual(cato.amount_doubtful, 400.00, places=2)
+        self.assertAlmostEqual(cato.amount_not_due, 1000.00, places=2)
+        self.assertAlmostEqual(cato.proposed, 400.00, places=2)
+        # the officer then classifies the customer itself doubtful: everything at 100 %
+        self.env["credit.doubtful.wizard"].create(
+            {"case_id": case.id, "reason": "Customer filed for bankruptcy"}
+        ).action_confirm()
+        self.assertTrue(case.doubtful_by_officer)
+        self.assertEqual(case.state, "doubtful")
+        cato = self._by_partner(self._provision())[self.cato]
+        self.assertAlmostEqual(cato.amount_doubtful, 1400.00, places=2)
+        self.assertAlmostEqual(cato.proposed, 1400.00, places=2)
+
+    def test_write_off_refuses_a_date_before_the_item(self):
+        # a receivable booked on 2024-06-10 with a due date of 2024-05-01 (a reclassified
+        # old debt), classified doubtful: not written off on 2024-06-05
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2024-06-10",
+                "journal_id": self.journal.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Old debt",
+                            "account_id": self.receivable.id,
+                            "partner_id": self.dove.id,
+                            "date_maturity": "2024-05-01",
+                            "balance": 250.0,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Old debt",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "balance": -250.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        item = self._receivable(move)
+        self.env["credit.doubtful.wizard"].create(
+            {"line_ids": item.ids, "reason": "Customer vanished"}
+        ).action_confirm()
+        wizard = self.env["credit.write.off"].create(
+            {
+                "company_id": self.company.id,
+                "line_ids": item.ids,
+                "reason": "Gone",
+                "date": "2024-06-05",
+            }
+        )
+        with self.assertRefusedWithoutWriting(UserError) as refusal:
+            wizard.action_write_off()
+        self.assertIn("2024-06-10", str(refusal.exception))
+        self.assertFalse(item.reconciled)
+        self.assertFalse(self.env["account.move"].search([("credit_write_off", "=", True)]))
+        # on its own date it can be
+        wizard.date = date(2024, 6, 10)
+        wizard.action_write_off()
+        self.assertTrue(item.reconciled)
 
     def test_a_salesperson_cannot_write_off(self):
         with self.assertRaises(AccessError):

@@ -178,6 +178,22 @@ class TestReceivableCase(CreditLedgerCommon):
         self.assertEqual(case.state, "legal")
         self.assertEqual(case.legal_on, date(2024, 6, 30))
 
+    def test_a_case_doubtful_by_age_can_be_classified_doubtful_by_an_officer(self):
+        self._update()
+        case = self._case(self.bolt)
+        self.assertEqual(case.state, "doubtful")
+        self.assertFalse(case.doubtful_by_officer)
+        self.assertFalse(self.Case._doubtful_partner_ids(self.company))
+        self.env["credit.doubtful.wizard"].with_user(self.officer).create(
+            {"case_id": case.id, "reason": "Customer vanished"}
+        ).action_confirm()
+        self.assertEqual(case.state, "doubtful")
+        self.assertTrue(case.doubtful_by_officer)
+        self.assertEqual(case.doubtful_reason, "Customer vanished")
+        self.assertEqual(
+            self.Case._doubtful_partner_ids(self.company), {self.company.id: {self.bolt.id}}
+        )
+
     def test_an_officer_classifies_one_item_doubtful(self):
         line = self.acme_invoice.line_ids.filtered(
             lambda ml: ml.account_id.account_type == "asset_receivable"

@@ -51,7 +51,7 @@ class CreditDoubtfulWizard(models.TransientModel):
                 )
             )
         if self.case_id:
-            self.case_id._mark_doubtful(reason)
+            self.case_id._mark_doubtful(reason, by_officer=True)
         if lines:
             lines.sudo().write({"credit_doubtful": True, "credit_doubtful_reason": reason})
             for move in lines.move_id:

@@ -76,7 +76,25 @@ class CreditWriteOff(models.TransientModel):
                         company=company.name,
                     )
                 )
+            if self.date < line.date:
+                raise UserError(
+                    self.env._(
+                        "%(item)s is dated %(item_date)s: it cannot be written off on %(date)s, "
+                        "before it was booked.",
+                        item=line.display_name,
+                        item_date=fields.Date.to_string(line.date),
+                        date=fields.Date.to_string(self.date),
+                    )
+                )
             days = (self.date - (line.date_maturity or line.date)).days
+            if days <= 0:
+                raise UserError(
+                    self.env._(
+                        "%(item)s is not due yet on %(date)s: only overdue debts are written off.",
+                        item=line.display_name,
+                        date=fields.Date.to_string(self.date),
+                    )
+                )
             doubtful = (
                 line.credit_doubtful
                 or line.partner_id.commercial_partner_id.id in doubtful_partners

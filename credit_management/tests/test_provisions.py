@@ -4,6 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credit_management.provisions import (
+    DEFAULT_DOUBTFUL_DAYS,
+    DEFAULT_DOUBTFUL_RATE,
     DEFAULT_RATES,
     DOUBTFUL,
     NOT_DUE,
@@ -11,6 +13,7 @@ from credit_management.provisions import (
     ProvisionItem,
     adjustment,
     classify,
+    hidden_rates,
     propose_provision,
     rate_for,
     validate_rates,
@@ -119,3 +122,16 @@ def test_provision_of_positive_items_is_between_nothing_and_everything(rows):
     total = sum((a for a, _d in rows), D(0))
     assert 0 <= proposal.provision <= total
     assert proposal.total == total
+
+
+def test_the_default_threshold_hides_no_bucket_rate():
+    assert hidden_rates(DEFAULT_RATES, DEFAULT_DOUBTFUL_DAYS, DEFAULT_DOUBTFUL_RATE) == []
+    # an item 200 days overdue is in the 181-365 bucket at 50 %, not doubtful
+    assert classify(200, DEFAULT_DOUBTFUL_DAYS) == OVERDUE
+    assert rate_for(200, DEFAULT_RATES) == 50
+
+
+def test_a_threshold_inside_the_buckets_hides_the_later_rates():
+    assert hidden_rates(DEFAULT_RATES, 180, 100) == [(181, D(50))]
+    assert hidden_rates(DEFAULT_RATES, 90, 100) == [(91, D(30)), (181, D(50))]
+    assert hidden_rates(DEFAULT_RATES, 0, 100) == []
