@@ -145,6 +145,7 @@ class CreditDunningRun(models.Model):
            already there, then the amounts and fees of the communications touched.
         """
         self.ensure_one()
+        self._cancel_older_drafts()
         policies = self.env["credit.dunning.policy"].search(
             [("company_id", "=", self.company_id.id)]
         )
@@ -177,6 +178,22 @@ class CreditDunningRun(models.Model):
         if not groups:
             return
         self._insert_communications(groups, level_records)
+
+    def _cancel_older_drafts(self):
+        """A level is reached when its communication is sent, not when it is previewed:
+        the communications of earlier runs of the company still waiting in their preview
+        are cancelled, which puts their items back where they were, so this run proposes
+        them again at the level due today (runs being sent keep theirs)."""
+        older = self.env["credit.dunning.communication"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "draft"),
+                ("run_id.date", "<", self.date),
+                ("run_id.state", "in", ("draft", "computed")),
+            ]
+        )
+        if older:
+            older._cancel_drafts()
 
     def _read_candidates(self, default_policy, lead):
         self.env["account.move.line"].flush_model(
@@ -261,6 +278,7 @@ class CreditDunningRun(models.Model):
               JOIN credit_dunning_level lv ON lv.id = v.level_id
                 ON CONFLICT (run_id, partner_id, level_id) DO UPDATE
                    SET write_date = EXCLUDED.write_date
+                 WHERE credit_dunning_communication.state = 'draft'
             RETURNING id, partner_id, level_id
                 """,
                 run=self.id,
@@ -273,9 +291,12 @@ class CreditDunningRun(models.Model):
                 collectors=[row[7] for row in first],
             )
         )
+        # a communication of this run already sent, failed or left out takes no new item
         comm_of = {(partner, level): comm for comm, partner, level in comm_rows}
         line_values = defaultdict(list)
         for key, rows in groups.items():
+            if key not in comm_of:
+                continue
             level = level_records[key[1]]
             for row in rows:
                 (
@@ -310,6 +331,8 @@ class CreditDunningRun(models.Model):
                     ("new_interest", self.date if interest_days else interest_date),
                 ):
                     line_values[name].append(value)
+        if not comm_of:
+            return
         self.env.execute_query(
             SQL(
                 """
@@ -371,14 +394,14 @@ class CreditDunningRun(models.Model):
     def _update_amounts(self, comm_ids, level_records, currency):
         """Amount dunned, item count, fee and interest of the communications touched, from
         all their items (a communication completed by a second computation is summed
-        again)."""
+        again); communications sent or left out are never rewritten."""
         rows = self.env.execute_query(
             SQL(
                 """
             SELECT c.id, c.level_id, l.amount_residual, l.interest_days
               FROM credit_dunning_communication c
               JOIN credit_dunning_communication_line l ON l.communication_id = c.id
-             WHERE c.id = ANY(%(ids)s)
+             WHERE c.id = ANY(%(ids)s) AND c.state IN ('draft', 'failed')
                 """,
                 ids=comm_ids,
             )
