@@ -331,6 +331,7 @@ class CreditDunningCommunication(models.Model):
                     "communication_id": self.id,
                     "channel": self.channel,
                     "collector_id": self.collector_id.id,
+                    "is_automatic": True,
                     "content": _(
                         "%(level)s sent: %(count)s items, %(amount)s dunned, fees %(fees)s.",
                         level=level.name,

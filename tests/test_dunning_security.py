@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .dunning_common import DAY, DunningCommon, days
@@ -106,3 +106,82 @@ class TestDunningSecurity(DunningCommon):
             "credit.collection.worklist",
         ):
             self.assertFalse(env_b[model].search([]), model)
+
+    # ------------------------------------------------------------------
+    # promises and logs a salesperson cannot make disappear
+    # ------------------------------------------------------------------
+    def _salesperson_promise(self):
+        item = (
+            self.env["account.move"]
+            .search([("partner_id", "=", self.mine.id)])
+            .line_ids.filtered(lambda line: line.account_id == self.receivable)
+        )
+        return (
+            self.env["credit.payment.promise"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.mine.id,
+                    "amount": 100.0,
+                    "date": days(5),
+                    "move_line_ids": [Command.set(item.ids)],
+                }
+            )
+        )
+
+    def test_a_salesperson_cannot_settle_or_cancel_a_promise(self):
+        promise = self._salesperson_promise()
+        for state in ("kept", "cancel"):
+            with self.assertRaises(AccessError):
+                promise.write({"state": state})
+        with self.assertRaises(AccessError):
+            promise.action_cancel()
+        self.assertEqual(promise.state, "open")
+        promise.with_user(self.officer).action_cancel()
+        self.assertEqual(promise.state, "cancel")
+
+    def test_a_broken_promise_keeps_its_date_and_amount(self):
+        promise = self._salesperson_promise()
+        with freeze_time(days(6)):
+            self.env["credit.payment.promise"]._check_promises()
+        self.assertEqual(promise.state, "broken")
+        for values in ({"date": days(30)}, {"amount": 1.0}, {"move_line_ids": [Command.clear()]}):
+            for user in (self.salesperson, self.officer):
+                with self.assertRaises(UserError):
+                    promise.with_user(user).write(values)
+        with self.assertRaises(UserError):
+            promise.with_user(self.officer).action_cancel()
+        self.assertEqual(promise.date, days(5))
+        self.assertEqual(promise.amount, 100.0)
+        self.assertEqual(promise.state, "broken")
+
+    def test_an_open_promise_can_still_be_corrected(self):
+        promise = self._salesperson_promise()
+        promise.write({"amount": 80.0})
+        self.assertEqual(promise.amount, 80.0)
+
+    def test_a_salesperson_cannot_rewrite_what_the_system_logged(self):
+        run = self._run(DAY)
+        self._send_all(run)
+        auto = self.env["credit.collection.log"].search([("partner_id", "=", self.mine.id)])
+        self.assertEqual(len(auto), 1)
+        self.assertTrue(auto.is_automatic)
+        with self.assertRaises(AccessError):
+            auto.with_user(self.salesperson).write({"content": "Never sent"})
+        with self.assertRaises(AccessError):
+            auto.with_user(self.salesperson).unlink()
+        own = (
+            self.env["credit.collection.log"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.mine.id,
+                    "content": "Called",
+                    "is_automatic": True,  # not theirs to set
+                }
+            )
+        )
+        self.assertFalse(own.is_automatic)
+        own.write({"customer_answer": "Will pay Friday"})
+        auto.with_user(self.officer).write({"customer_answer": "Confirmed receipt"})
+        self.assertEqual(auto.customer_answer, "Confirmed receipt")
