@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -7,6 +8,8 @@ from odoo.tools import SQL
 
 from ..credit_management import dunning as core_dunning
 from ..credit_management.numbers import to_decimal
+
+_logger = logging.getLogger(__name__)
 
 SEND_BATCH = 100
 """Communications sent per transaction by the background job."""
@@ -469,15 +472,26 @@ class CreditDunningRun(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_compute_daily(self):
-        """Every morning: the run of the day for each company with a default policy,
-        computed and waiting in the preview for an officer to send it."""
-        today = fields.Date.context_today(self)
-        companies = self.env["credit.dunning.policy"].search([("is_default", "=", True)]).company_id
+        """Every morning: the run of the day for each company with an active dunning policy
+        (a default one or not: customers may be dunned by their own or their grade's
+        policy), computed and waiting in the preview for an officer to send it.
+
+        "The day" is the company's own date: today in the time zone of the company's
+        address (its partner), else in the time zone of the user running the job. Each
+        company is computed in a savepoint of its own: an error in one is logged and leaves
+        the others' runs in place."""
+        companies = self.env["credit.dunning.policy"].sudo().search([]).company_id
         for company in companies:
-            run = self.with_company(company)._get_or_create(company, today)
-            if run.state in ("draft", "computed"):
-                run._compute_communications()
-                run.state = "computed"
+            tz = company.partner_id.tz or self.env.user.tz
+            today = fields.Date.context_today(self.with_context(tz=tz))
+            try:
+                with self.env.cr.savepoint():
+                    run = self.with_company(company)._get_or_create(company, today)
+                    if run.state in ("draft", "computed"):
+                        run._compute_communications()
+                        run.state = "computed"
+            except Exception:  # one company's trouble never stops the others
+                _logger.exception("Dunning run of %s for %s failed", company.name, today)
 
     @api.model
     def _cron_send(self):

@@ -1,3 +1,5 @@
+from unittest import mock
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, new_test_user, tagged
@@ -185,3 +187,60 @@ class TestDunningSecurity(DunningCommon):
         own.write({"customer_answer": "Will pay Friday"})
         auto.with_user(self.officer).write({"customer_answer": "Confirmed receipt"})
         self.assertEqual(auto.customer_answer, "Confirmed receipt")
+
+    # ------------------------------------------------------------------
+    # item states of other salespeople's customers
+    # ------------------------------------------------------------------
+    def test_salespeople_see_the_dunning_states_of_their_customers_only(self):
+        self._send_all(self._run(DAY))
+        States = self.env["credit.dunning.item.state"]
+        self.assertEqual(States.search([]).partner_id, self.mine | self.theirs)
+        self.assertEqual(States.with_user(self.salesperson).search([]).partner_id, self.mine)
+        self.assertEqual(
+            States.with_user(self.officer).search([]).partner_id, self.mine | self.theirs
+        )
+
+    # ------------------------------------------------------------------
+    # the daily job, company by company
+    # ------------------------------------------------------------------
+    def _runs_of(self, company):
+        return self.env["credit.dunning.run"].search([("company_id", "=", company.id)])
+
+    def test_the_daily_job_runs_companies_without_a_default_policy(self):
+        own = self._dunning_policy("B own policy", company=self.company_b)
+        self.assertFalse(own.is_default)
+        in_b = self.env["res.partner"].create({"name": "B customer", "email": "b@example.com"})
+        self._file(in_b, company=self.company_b, dunning_policy_id=own.id)
+        self._invoice(in_b, days(-90), days(-20), 100.0, company=self.company_b)
+        self.env["credit.dunning.run"]._cron_compute_daily()
+        run_b = self._runs_of(self.company_b)
+        self.assertEqual(run_b.state, "computed")
+        self.assertEqual(run_b.communication_ids.partner_id, in_b)
+        self.assertEqual(self._runs_of(self.company).state, "computed")
+
+    def test_one_companys_failure_leaves_the_others_runs(self):
+        self._dunning_policy("B policy", company=self.company_b, is_default=True)
+        Run = type(self.env["credit.dunning.run"])
+        original = Run._compute_communications
+
+        def fail_in_b(run):
+            if run.company_id == self.company_b:
+                raise ValueError("broken policy")
+            return original(run)
+
+        with (
+            mock.patch.object(Run, "_compute_communications", fail_in_b),
+            self.assertLogs("odoo.addons.credit_management.models.credit_dunning_run", "ERROR"),
+        ):
+            self.env["credit.dunning.run"]._cron_compute_daily()
+        run_a = self._runs_of(self.company)
+        self.assertEqual(run_a.state, "computed")
+        self.assertEqual(run_a.communication_ids.partner_id, self.mine | self.theirs)
+        self.assertFalse(self._runs_of(self.company_b))
+
+    def test_the_daily_job_uses_each_companys_date(self):
+        self.company.partner_id.tz = "Asia/Shanghai"
+        self.env.user.tz = "UTC"
+        with freeze_time("2024-06-29 20:00:00"):  # already the 30th in Shanghai
+            self.env["credit.dunning.run"]._cron_compute_daily()
+        self.assertEqual(self._runs_of(self.company).date, DAY)
