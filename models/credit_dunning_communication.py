@@ -181,7 +181,7 @@ class CreditDunningCommunication(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-            SELECT l.id, aml.amount_residual,
+            SELECT l.id, aml.amount_residual, aml.amount_residual_currency,
                    aml.reconciled IS TRUE OR aml.amount_residual <= 0
                    OR aml.parent_state != 'posted' OR st.disputed IS TRUE
               FROM credit_dunning_communication_line l
@@ -193,11 +193,11 @@ class CreditDunningCommunication(models.Model):
             )
         )
         Line = self.env["credit.dunning.communication.line"]
-        settled = Line.browse([line_id for line_id, _residual, drop in rows if drop])
+        settled = Line.browse([row[0] for row in rows if row[3]])
         currency = self.company_id.currency_id
         changed = {
-            line_id: float(residual)
-            for line_id, residual, drop in rows
+            line_id: (float(residual), float(residual_currency))
+            for line_id, residual, residual_currency, drop in rows
             if not drop
             and currency.compare_amounts(float(residual), Line.browse(line_id).amount_residual)
         }
@@ -206,8 +206,10 @@ class CreditDunningCommunication(models.Model):
         if settled:
             self._restore_item_states(settled)
             settled.unlink()
-        for line_id, residual in changed.items():
-            Line.browse(line_id).amount_residual = residual
+        for line_id, (residual, residual_currency) in changed.items():
+            Line.browse(line_id).write(
+                {"amount_residual": residual, "amount_residual_currency": residual_currency}
+            )
         self.env.flush_all()
         self.run_id._update_amounts(
             self.ids, {self.level_id.id: self.level_id}, self.company_id.currency_id

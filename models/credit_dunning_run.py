@@ -203,7 +203,9 @@ class CreditDunningRun(models.Model):
             [
                 "account_id",
                 "amount_residual",
+                "amount_residual_currency",
                 "company_id",
+                "currency_id",
                 "date",
                 "date_maturity",
                 "move_id",
@@ -227,7 +229,8 @@ class CreditDunningRun(models.Model):
                    COALESCE(aml.date_maturity, aml.date),
                    COALESCE(own.id, by_grade.policy_id, %(default)s) AS policy_id,
                    f.id, COALESCE(f.officer_id, pol.collector_id),
-                   st.level_id, st.level_date, st.interest_date
+                   st.level_id, st.level_date, st.interest_date,
+                   aml.amount_residual_currency, aml.currency_id
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
          LEFT JOIN credit_file f
@@ -314,6 +317,8 @@ class CreditDunningRun(models.Model):
                     last_level,
                     last_date,
                     interest_date,
+                    residual_currency,
+                    currency_id,
                 ) = row
                 if level.fee_type == core_dunning.FEE_INTEREST:
                     start = max(due, interest_date) if interest_date else due
@@ -327,6 +332,8 @@ class CreditDunningRun(models.Model):
                     ("due", due),
                     ("days", (self.date - due).days),
                     ("residual", residual),
+                    ("residual_currency", residual_currency),
+                    ("currency", currency_id),
                     ("interest_days", interest_days),
                     ("prev_level", last_level),
                     ("prev_date", last_date),
@@ -344,20 +351,21 @@ class CreditDunningRun(models.Model):
                                      %(due)s::date[], %(days)s::int[], %(residual)s::numeric[],
                                      %(interest_days)s::int[], %(prev_level)s::int[],
                                      %(prev_date)s::date[], %(prev_interest)s::date[],
-                                     %(new_interest)s::date[])
+                                     %(new_interest)s::date[],
+                                     %(residual_currency)s::numeric[], %(currency)s::int[])
                     AS v(comm, line, move, due, days, residual, interest_days, prev_level,
-                         prev_date, prev_interest, new_interest)
+                         prev_date, prev_interest, new_interest, residual_currency, currency)
             ),
             inserted AS (
                 INSERT INTO credit_dunning_communication_line
                        (communication_id, run_id, company_id, move_line_id, move_id,
                         date_maturity, days_overdue, amount_residual, interest_days,
                         previous_level_id, previous_level_date, previous_interest_date,
-                        previous_communication_id,
+                        previous_communication_id, amount_residual_currency, currency_id,
                         create_uid, create_date, write_uid, write_date)
                 SELECT v.comm, %(run)s, %(company)s, v.line, v.move, v.due, v.days, v.residual,
                        v.interest_days, v.prev_level, v.prev_date, v.prev_interest,
-                       st.communication_id,
+                       st.communication_id, v.residual_currency, v.currency,
                        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM v
              LEFT JOIN credit_dunning_item_state st ON st.move_line_id = v.line
