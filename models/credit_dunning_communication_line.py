@@ -29,9 +29,7 @@ class CreditDunningCommunicationLine(models.Model):
         help="Open amount in the company's currency on the run's date: what the totals, fees "
         "and interest of the communication add up.",
     )
-    currency_id = fields.Many2one(
-        "res.currency", string="Currency", help="The currency of the invoice."
-    )
+    currency_id = fields.Many2one("res.currency", help="The currency of the invoice.")
     amount_residual_currency = fields.Monetary(
         string="Open Amount in Currency",
         currency_field="currency_id",
