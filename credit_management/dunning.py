@@ -84,9 +84,13 @@ def next_level(
       pending level on consecutive days;
     - when the last level reached is no longer in the policy (levels edited, customer moved
       to another policy), the item counts as having reached every level that was due on
-      the day it was last dunned.
+      the day it was last dunned;
+    - an item dunned on ``today`` (or later) gets nothing more that day, whatever the gap,
+      so running the same day twice sends nothing new.
     """
     if item.disputed or item.open_amount <= 0:
+        return None
+    if item.last_date is not None and item.last_date >= today:
         return None
     ordered = sorted_levels(levels)
     if not ordered:

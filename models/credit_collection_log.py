@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from .credit_dunning_level import CHANNELS
 
@@ -54,6 +55,38 @@ class CreditCollectionLog(models.Model):
     content = fields.Text(required=True, help="What was sent or said.")
     customer_answer = fields.Text(help="What the customer answered: reasons, plans, excuses.")
     promise_ids = fields.One2many("credit.payment.promise", "log_id", string="Promises")
+    is_automatic = fields.Boolean(
+        string="Logged by the System",
+        readonly=True,
+        help="Written by the system (a dunning e-mail or letter sent, a dispute): only "
+        "credit officers may change or delete it.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and not self._is_officer():
+            for vals in vals_list:
+                vals.pop("is_automatic", None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_automatic()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_automatic()
+        return super().unlink()
+
+    def _is_officer(self):
+        return self.env.user.has_group("credit_management.group_credit_officer")
+
+    def _check_automatic(self):
+        if self.env.su or self._is_officer():
+            return
+        if any(log.is_automatic for log in self):
+            raise AccessError(
+                _("Only credit officers can change or delete what the system logged.")
+            )
 
     def action_promise(self):
         """Record the customer's promise to pay, from this contact."""

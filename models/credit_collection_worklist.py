@@ -8,11 +8,12 @@ UNRATED_RISK = 9
 class CreditCollectionWorklist(models.Model):
     """The collector's worklist: customers with overdue money, most urgent first.
 
-    priority = sum(open amount x days overdue of each overdue item) x grade risk,
+    priority = sum(open amount x days overdue of each overdue item not disputed) x grade risk,
     where the grade risk is the grade's rank on the nine-grade scale (AAA = 1 ... C = 9,
     unrated = 9): a large sum long overdue at a weak customer comes first. Each row shows
     the last contact (collection log) and the next step (the contact waiting to be sent,
-    else the next open promise)."""
+    else the next open promise). The collector is the credit file's officer, else the
+    collector of the customer's dunning policy."""
 
     _name = "credit.collection.worklist"
     _description = "Collection Worklist"
@@ -46,7 +47,15 @@ class CreditCollectionWorklist(models.Model):
             "partner_id",
             "reconciled",
         ],
-        "credit.file": ["grade_id", "officer_id"],
+        "credit.file": ["grade_id", "officer_id", "dunning_policy_id"],
+        "credit.dunning.policy": [
+            "active",
+            "collector_id",
+            "company_id",
+            "grade_ids",
+            "is_default",
+        ],
+        "credit.dunning.item.state": ["disputed"],
         "credit.collection.log": ["date", "channel", "partner_id", "company_id"],
         "credit.dunning.communication": ["state", "level_id", "partner_id"],
         "credit.payment.promise": ["state", "date", "partner_id"],
@@ -57,8 +66,10 @@ class CreditCollectionWorklist(models.Model):
         today = fields.Date.context_today(self)
         return SQL(
             """
+        SELECT w.*, COALESCE(w.officer_id, pol.collector_id) AS collector_id
+          FROM (
         SELECT MIN(aml.id) AS id, aml.company_id, p.commercial_partner_id AS partner_id,
-               f.id AS file_id, f.grade_id, f.officer_id AS collector_id,
+               f.id AS file_id, f.grade_id, f.officer_id, f.dunning_policy_id,
                SUM(aml.amount_residual) AS overdue_amount, COUNT(*) AS overdue_count,
                MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) AS oldest_days,
                COALESCE(g.sequence + 1, %(unrated)s) AS grade_risk,
@@ -72,6 +83,7 @@ class CreditCollectionWorklist(models.Model):
      LEFT JOIN credit_file f
             ON f.partner_id = p.commercial_partner_id AND f.company_id = aml.company_id
      LEFT JOIN credit_grade g ON g.id = f.grade_id
+     LEFT JOIN credit_dunning_item_state st ON st.move_line_id = aml.id
      LEFT JOIN LATERAL (
                 SELECT l.date, l.channel FROM credit_collection_log l
                  WHERE l.partner_id = p.commercial_partner_id AND l.company_id = aml.company_id
@@ -94,8 +106,23 @@ class CreditCollectionWorklist(models.Model):
            AND aml.reconciled IS NOT TRUE
            AND aml.amount_residual > 0
            AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+           AND st.disputed IS NOT TRUE
       GROUP BY aml.company_id, p.commercial_partner_id, f.id, f.grade_id, f.officer_id,
-               g.sequence
+               f.dunning_policy_id, g.sequence
+             ) w
+     LEFT JOIN LATERAL (
+                -- the customer's dunning policy, as the run picks it: its own, else its
+                -- grade's, else the company default
+                SELECT pl.collector_id FROM credit_dunning_policy pl
+                 WHERE pl.company_id = w.company_id AND pl.active
+                   AND (pl.id = w.dunning_policy_id OR pl.is_default OR EXISTS (
+                        SELECT 1 FROM credit_dunning_policy_credit_grade_rel rel
+                         WHERE rel.credit_dunning_policy_id = pl.id
+                           AND rel.credit_grade_id = w.grade_id))
+              ORDER BY (pl.id = w.dunning_policy_id) IS TRUE DESC,
+                       pl.is_default IS NOT TRUE DESC, pl.id
+                 LIMIT 1
+            ) pol ON TRUE
             """,
             today=today,
             unrated=UNRATED_RISK,

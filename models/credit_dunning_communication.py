@@ -109,6 +109,17 @@ class CreditDunningCommunication(models.Model):
         self.env["credit.file"]._check_officer()
         if any(c.state != "draft" for c in self):
             raise UserError(_("Only communications not sent yet can be cancelled."))
+        self._cancel_drafts()
+
+    def _cancel_drafts(self):
+        """Cancel these draft communications and give their items back the level they had
+        reached before (no access check: the run calls it for the drafts it supersedes)."""
+        self._restore_item_states()
+        self.write({"state": "cancel"})
+
+    def _restore_item_states(self, lines=None):
+        """Put the items of these communications (or only ``lines``) back where they were
+        before the communication, unless a later communication has moved them since."""
         self.env.flush_all()
         self.env.execute_query(
             SQL(
@@ -121,15 +132,90 @@ class CreditDunningCommunication(models.Model):
                    write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
               FROM credit_dunning_communication_line l
              WHERE l.communication_id = ANY(%(ids)s)
+               AND (%(lines)s::int[] IS NULL OR l.id = ANY(%(lines)s::int[]))
                AND st.move_line_id = l.move_line_id
                AND st.communication_id = l.communication_id
                 """,
                 ids=self.ids,
+                lines=lines.ids if lines is not None else None,
                 uid=self.env.uid,
             )
         )
         self.env["credit.dunning.item.state"].invalidate_model()
-        self.write({"state": "cancel"})
+
+    def _mark_items_reached(self):
+        """The items of this communication reached its level (again, for a communication
+        sent after a failure put them back), unless a later communication has moved them."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """
+            UPDATE credit_dunning_item_state st
+               SET level_id = c.level_id,
+                   level_date = c.date,
+                   interest_date = CASE WHEN l.interest_days > 0 THEN c.date
+                                        ELSE l.previous_interest_date END,
+                   communication_id = c.id,
+                   write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+              FROM credit_dunning_communication_line l
+              JOIN credit_dunning_communication c ON c.id = l.communication_id
+             WHERE c.id = %(id)s
+               AND st.move_line_id = l.move_line_id
+               AND st.communication_id IS DISTINCT FROM c.id
+               AND st.communication_id IS NOT DISTINCT FROM l.previous_communication_id
+                """,
+                id=self.id,
+                uid=self.env.uid,
+            )
+        )
+        self.env["credit.dunning.item.state"].invalidate_model()
+
+    def _drop_settled_items(self):
+        """Leave out of this communication the items paid or disputed since the preview
+        (their states go back to where they were) and bring the open amounts of the others
+        up to date; the amounts, fees and interest are computed again. Returns whether any
+        item is left to dun."""
+        self.ensure_one()
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT l.id, aml.amount_residual, aml.amount_residual_currency,
+                   aml.reconciled IS TRUE OR aml.amount_residual <= 0
+                   OR aml.parent_state != 'posted' OR st.disputed IS TRUE
+              FROM credit_dunning_communication_line l
+              JOIN account_move_line aml ON aml.id = l.move_line_id
+         LEFT JOIN credit_dunning_item_state st ON st.move_line_id = l.move_line_id
+             WHERE l.communication_id = %(id)s
+                """,
+                id=self.id,
+            )
+        )
+        Line = self.env["credit.dunning.communication.line"]
+        settled = Line.browse([row[0] for row in rows if row[3]])
+        currency = self.company_id.currency_id
+        changed = {
+            line_id: (float(residual), float(residual_currency))
+            for line_id, residual, residual_currency, drop in rows
+            if not drop
+            and currency.compare_amounts(float(residual), Line.browse(line_id).amount_residual)
+        }
+        if not (settled or changed):
+            return bool(rows)
+        if settled:
+            self._restore_item_states(settled)
+            settled.unlink()
+        for line_id, (residual, residual_currency) in changed.items():
+            Line.browse(line_id).write(
+                {"amount_residual": residual, "amount_residual_currency": residual_currency}
+            )
+        self.env.flush_all()
+        self.run_id._update_amounts(
+            self.ids, {self.level_id.id: self.level_id}, self.company_id.currency_id
+        )
+        self.invalidate_recordset()
+        return len(rows) > len(settled)
 
     def action_send_now(self):
         """Send these communications at once instead of waiting for the background job."""
@@ -165,20 +251,39 @@ class CreditDunningCommunication(models.Model):
     # ------------------------------------------------------------------
     def _send_safely(self):
         """Send one communication in a savepoint: a failure (no e-mail address, a report
-        that does not render) marks it failed with the reason and leaves nothing
-        half-done."""
+        that does not render, any error) marks it failed with the reason, leaves nothing
+        half-done and puts its items back to the level they had reached before, so that the
+        next run proposes them again; the other communications go on."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 self._send()
-        except UserError as error:
-            self.write({"state": "failed", "failure_reason": error.args[0]})
+        except Exception as error:  # one bad communication never stops the others
+            if isinstance(error, UserError):
+                reason = error.args[0]
+                _logger.info("Dunning communication %s not sent: %s", self.id, reason)
+            else:
+                reason = str(error) or repr(error)
+                _logger.exception("Dunning communication %s failed", self.id)
+            self._restore_item_states()
+            self.write({"state": "failed", "failure_reason": reason})
 
     def _send(self):
         """Carry out the communication: e-mail queued with its attachments, letter
         rendered, activity for the collector; log the contact; apply the level's
         sanctions."""
         self.ensure_one()
+        if not self._drop_settled_items():
+            self.write(
+                {
+                    "state": "cancel",
+                    "failure_reason": _(
+                        "Not sent: every item was paid or disputed after the preview."
+                    ),
+                }
+            )
+            return
+        self._mark_items_reached()
         level = self.level_id
         attachments = self.env["ir.attachment"]
         # the demo replays past runs without rendering PDFs, to install fast
@@ -228,6 +333,7 @@ class CreditDunningCommunication(models.Model):
                     "communication_id": self.id,
                     "channel": self.channel,
                     "collector_id": self.collector_id.id,
+                    "is_automatic": True,
                     "content": _(
                         "%(level)s sent: %(count)s items, %(amount)s dunned, fees %(fees)s.",
                         level=level.name,

@@ -9,7 +9,8 @@ class CreditDunningEffectiveness(models.Model):
 
     paid within N days = payments matched with the dunned items (partial reconciliations
     whose date falls in (contact date, contact date + N]), each item capped at its amount
-    dunned; share = paid / dunned."""
+    dunned; share = paid / dunned. The contact date is the day the communication was sent
+    (UTC), not the date of its run: a preview sent days later is measured from then."""
 
     _name = "credit.dunning.effectiveness"
     _description = "Collection Effectiveness"
@@ -34,7 +35,14 @@ class CreditDunningEffectiveness(models.Model):
     share_60 = fields.Float(string="Paid in 60 Days (%)", readonly=True, aggregator=None)
 
     _depends = {
-        "credit.dunning.communication": ["state", "level_id", "channel", "date", "company_id"],
+        "credit.dunning.communication": [
+            "state",
+            "level_id",
+            "channel",
+            "date",
+            "sent_date",
+            "company_id",
+        ],
         "credit.dunning.communication.line": [
             "communication_id",
             "move_line_id",
@@ -47,21 +55,27 @@ class CreditDunningEffectiveness(models.Model):
     def _table_query(self):
         return SQL(
             """
-        WITH items AS (
+        WITH contacts AS (
+            SELECT c.id, c.company_id, c.level_id, c.level_days, c.channel,
+                   COALESCE(c.sent_date::date, c.date) AS contact_date
+              FROM credit_dunning_communication c
+             WHERE c.state = 'sent'
+        ),
+        items AS (
             SELECT c.id AS comm, c.company_id, c.level_id, c.level_days, c.channel,
                    l.amount_residual AS dunned,
                    LEAST(l.amount_residual, COALESCE(SUM(apr.amount) FILTER (
-                       WHERE apr.max_date <= c.date + 7), 0)) AS paid_7,
+                       WHERE apr.max_date <= c.contact_date + 7), 0)) AS paid_7,
                    LEAST(l.amount_residual, COALESCE(SUM(apr.amount) FILTER (
-                       WHERE apr.max_date <= c.date + 30), 0)) AS paid_30,
+                       WHERE apr.max_date <= c.contact_date + 30), 0)) AS paid_30,
                    LEAST(l.amount_residual, COALESCE(SUM(apr.amount), 0)) AS paid_60
-              FROM credit_dunning_communication c
+              FROM contacts c
               JOIN credit_dunning_communication_line l ON l.communication_id = c.id
          LEFT JOIN account_partial_reconcile apr
                 ON apr.debit_move_id = l.move_line_id
-               AND apr.max_date > c.date AND apr.max_date <= c.date + 60
-             WHERE c.state = 'sent'
-          GROUP BY c.id, l.id
+               AND apr.max_date > c.contact_date AND apr.max_date <= c.contact_date + 60
+          GROUP BY c.id, c.company_id, c.level_id, c.level_days, c.channel, c.contact_date,
+                   l.id
         )
         SELECT MIN(comm) AS id, company_id, level_id, level_days, channel,
                COUNT(DISTINCT comm) AS communication_count,

@@ -95,6 +95,7 @@ class CreditDunningItemState(models.Model):
                     "company_id": items[0].company_id.id,
                     "partner_id": partner.id,
                     "channel": "other",
+                    "is_automatic": True,
                     "content": _(
                         "Items disputed: %(items)s. Reason: %(reason)s",
                         items=", ".join(items.move_line_id.mapped("move_name")),

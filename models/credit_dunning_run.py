@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -7,6 +8,8 @@ from odoo.tools import SQL
 
 from ..credit_management import dunning as core_dunning
 from ..credit_management.numbers import to_decimal
+
+_logger = logging.getLogger(__name__)
 
 SEND_BATCH = 100
 """Communications sent per transaction by the background job."""
@@ -145,6 +148,7 @@ class CreditDunningRun(models.Model):
            already there, then the amounts and fees of the communications touched.
         """
         self.ensure_one()
+        self._cancel_older_drafts()
         policies = self.env["credit.dunning.policy"].search(
             [("company_id", "=", self.company_id.id)]
         )
@@ -178,12 +182,30 @@ class CreditDunningRun(models.Model):
             return
         self._insert_communications(groups, level_records)
 
+    def _cancel_older_drafts(self):
+        """A level is reached when its communication is sent, not when it is previewed:
+        the communications of earlier runs of the company still waiting in their preview
+        are cancelled, which puts their items back where they were, so this run proposes
+        them again at the level due today (runs being sent keep theirs)."""
+        older = self.env["credit.dunning.communication"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "draft"),
+                ("run_id.date", "<", self.date),
+                ("run_id.state", "in", ("draft", "computed")),
+            ]
+        )
+        if older:
+            older._cancel_drafts()
+
     def _read_candidates(self, default_policy, lead):
         self.env["account.move.line"].flush_model(
             [
                 "account_id",
                 "amount_residual",
+                "amount_residual_currency",
                 "company_id",
+                "currency_id",
                 "date",
                 "date_maturity",
                 "move_id",
@@ -207,7 +229,8 @@ class CreditDunningRun(models.Model):
                    COALESCE(aml.date_maturity, aml.date),
                    COALESCE(own.id, by_grade.policy_id, %(default)s) AS policy_id,
                    f.id, COALESCE(f.officer_id, pol.collector_id),
-                   st.level_id, st.level_date, st.interest_date
+                   st.level_id, st.level_date, st.interest_date,
+                   aml.amount_residual_currency, aml.currency_id
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
          LEFT JOIN credit_file f
@@ -261,6 +284,7 @@ class CreditDunningRun(models.Model):
               JOIN credit_dunning_level lv ON lv.id = v.level_id
                 ON CONFLICT (run_id, partner_id, level_id) DO UPDATE
                    SET write_date = EXCLUDED.write_date
+                 WHERE credit_dunning_communication.state = 'draft'
             RETURNING id, partner_id, level_id
                 """,
                 run=self.id,
@@ -273,9 +297,12 @@ class CreditDunningRun(models.Model):
                 collectors=[row[7] for row in first],
             )
         )
+        # a communication of this run already sent, failed or left out takes no new item
         comm_of = {(partner, level): comm for comm, partner, level in comm_rows}
         line_values = defaultdict(list)
         for key, rows in groups.items():
+            if key not in comm_of:
+                continue
             level = level_records[key[1]]
             for row in rows:
                 (
@@ -290,6 +317,8 @@ class CreditDunningRun(models.Model):
                     last_level,
                     last_date,
                     interest_date,
+                    residual_currency,
+                    currency_id,
                 ) = row
                 if level.fee_type == core_dunning.FEE_INTEREST:
                     start = max(due, interest_date) if interest_date else due
@@ -303,6 +332,8 @@ class CreditDunningRun(models.Model):
                     ("due", due),
                     ("days", (self.date - due).days),
                     ("residual", residual),
+                    ("residual_currency", residual_currency),
+                    ("currency", currency_id),
                     ("interest_days", interest_days),
                     ("prev_level", last_level),
                     ("prev_date", last_date),
@@ -310,6 +341,8 @@ class CreditDunningRun(models.Model):
                     ("new_interest", self.date if interest_days else interest_date),
                 ):
                     line_values[name].append(value)
+        if not comm_of:
+            return
         self.env.execute_query(
             SQL(
                 """
@@ -318,20 +351,21 @@ class CreditDunningRun(models.Model):
                                      %(due)s::date[], %(days)s::int[], %(residual)s::numeric[],
                                      %(interest_days)s::int[], %(prev_level)s::int[],
                                      %(prev_date)s::date[], %(prev_interest)s::date[],
-                                     %(new_interest)s::date[])
+                                     %(new_interest)s::date[],
+                                     %(residual_currency)s::numeric[], %(currency)s::int[])
                     AS v(comm, line, move, due, days, residual, interest_days, prev_level,
-                         prev_date, prev_interest, new_interest)
+                         prev_date, prev_interest, new_interest, residual_currency, currency)
             ),
             inserted AS (
                 INSERT INTO credit_dunning_communication_line
                        (communication_id, run_id, company_id, move_line_id, move_id,
                         date_maturity, days_overdue, amount_residual, interest_days,
                         previous_level_id, previous_level_date, previous_interest_date,
-                        previous_communication_id,
+                        previous_communication_id, amount_residual_currency, currency_id,
                         create_uid, create_date, write_uid, write_date)
                 SELECT v.comm, %(run)s, %(company)s, v.line, v.move, v.due, v.days, v.residual,
                        v.interest_days, v.prev_level, v.prev_date, v.prev_interest,
-                       st.communication_id,
+                       st.communication_id, v.residual_currency, v.currency,
                        %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM v
              LEFT JOIN credit_dunning_item_state st ON st.move_line_id = v.line
@@ -371,14 +405,14 @@ class CreditDunningRun(models.Model):
     def _update_amounts(self, comm_ids, level_records, currency):
         """Amount dunned, item count, fee and interest of the communications touched, from
         all their items (a communication completed by a second computation is summed
-        again)."""
+        again); communications sent or left out are never rewritten."""
         rows = self.env.execute_query(
             SQL(
                 """
             SELECT c.id, c.level_id, l.amount_residual, l.interest_days
               FROM credit_dunning_communication c
               JOIN credit_dunning_communication_line l ON l.communication_id = c.id
-             WHERE c.id = ANY(%(ids)s)
+             WHERE c.id = ANY(%(ids)s) AND c.state IN ('draft', 'failed')
                 """,
                 ids=comm_ids,
             )
@@ -446,15 +480,26 @@ class CreditDunningRun(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_compute_daily(self):
-        """Every morning: the run of the day for each company with a default policy,
-        computed and waiting in the preview for an officer to send it."""
-        today = fields.Date.context_today(self)
-        companies = self.env["credit.dunning.policy"].search([("is_default", "=", True)]).company_id
+        """Every morning: the run of the day for each company with an active dunning policy
+        (a default one or not: customers may be dunned by their own or their grade's
+        policy), computed and waiting in the preview for an officer to send it.
+
+        "The day" is the company's own date: today in the time zone of the company's
+        address (its partner), else in the time zone of the user running the job. Each
+        company is computed in a savepoint of its own: an error in one is logged and leaves
+        the others' runs in place."""
+        companies = self.env["credit.dunning.policy"].sudo().search([]).company_id
         for company in companies:
-            run = self.with_company(company)._get_or_create(company, today)
-            if run.state in ("draft", "computed"):
-                run._compute_communications()
-                run.state = "computed"
+            tz = company.partner_id.tz or self.env.user.tz
+            today = fields.Date.context_today(self.with_context(tz=tz))
+            try:
+                with self.env.cr.savepoint():
+                    run = self.with_company(company)._get_or_create(company, today)
+                    if run.state in ("draft", "computed"):
+                        run._compute_communications()
+                        run.state = "computed"
+            except Exception:  # one company's trouble never stops the others
+                _logger.exception("Dunning run of %s for %s failed", company.name, today)
 
     @api.model
     def _cron_send(self):

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 
@@ -64,8 +64,24 @@ class CreditPaymentPromise(models.Model):
         [("open", "Open"), ("kept", "Kept"), ("broken", "Broken"), ("cancel", "Cancelled")],
         default="open",
         required=True,
+        readonly=True,
         tracking=True,
     )
+
+    FROZEN_FIELDS = ("partner_id", "company_id", "amount", "date", "date_made", "move_line_ids")
+    """What the customer promised: never changed once the promise is kept, broken or
+    cancelled (a broken promise must not disappear by moving its date)."""
+
+    def write(self, vals):
+        if "state" in vals and not self.env.su:
+            # kept and broken are decided by the daily check; cancelling is an officer's
+            # decision (``action_cancel``)
+            self.env["credit.file"]._check_officer()
+        if set(self.FROZEN_FIELDS) & set(vals) and any(p.state != "open" for p in self):
+            raise UserError(
+                _("A promise to pay that is kept, broken or cancelled cannot be changed.")
+            )
+        return super().write(vals)
 
     @api.constrains("amount", "date", "date_made", "move_line_ids")
     def _check_promise(self):
@@ -105,14 +121,19 @@ class CreditPaymentPromise(models.Model):
         return dict(rows)
 
     def action_cancel(self):
-        self.write({"state": "cancel"})
+        """Drop a promise still open (the customer withdrew it, it was recorded by
+        mistake): only credit officers may, a broken promise stays broken."""
+        self.env["credit.file"]._check_officer()
+        if any(promise.state != "open" for promise in self):
+            raise UserError(_("Only open promises to pay can be cancelled."))
+        self.sudo().write({"state": "cancel"})
 
     @api.model
     def _check_promises(self, today=None):
         """Mark the open promises kept once paid, broken once their date has passed unpaid:
         an activity for the collector and a warning sign on the customer."""
         today = today or fields.Date.context_today(self)
-        promises = self.search([("state", "=", "open")])
+        promises = self.search([("state", "=", "open")]).sudo()
         paid = promises._paid_amounts()
         for promise in promises:
             if promise.currency_id.compare_amounts(paid.get(promise.id, 0.0), promise.amount) >= 0:

@@ -113,13 +113,22 @@ class DunningCommon(CreditLedgerCommon):
             **values,
         )
 
-    def _run(self, on=DAY, company=None, user=None):
-        """The run of ``on`` computed by the officer (or ``user``)."""
+    def _run(self, on=DAY, company=None, user=None, send=False):
+        """The run of ``on`` computed by the officer (or ``user``), then sent if ``send``
+        (without rendering documents)."""
         company = company or self.company
         Run = self.env["credit.dunning.run"].with_user(user or self.officer).with_company(company)
         run = Run._get_or_create(company, on)
         run.action_compute()
+        if send:
+            self._send_all(run)
         return run
+
+    def _send_all(self, run, documents=False):
+        run.with_user(self.officer).action_send()
+        run = run.with_context(credit_dunning_no_documents=not documents)
+        while run.state == "sending":
+            run._send_batch()
 
     def _communications(self, run, partner=None):
         comms = run.communication_ids.filtered(lambda c: c.state != "cancel")

@@ -159,3 +159,49 @@ class TestCollections(DunningCommon):
         self.assertEqual(row.paid_60, 1900.0)
         self.assertEqual(row.share_7, 10.0)
         self.assertEqual(row.share_30, 47.5)
+
+    def test_effectiveness_counts_from_the_day_the_contact_was_sent(self):
+        run = self._run(DAY)
+        # the preview waits five days before it is sent; a payment in between was made
+        # before the customer was contacted
+        self._pay(self.invoice, days(3), amount=100.0)
+        with freeze_time(days(5)):
+            self._send_all(run)
+        self._pay(self.invoice, days(10), amount=300.0)  # 5 days after the contact
+        self._pay(self.invoice, days(14), amount=200.0)  # 9 days after the contact
+        row = self.env["credit.dunning.effectiveness"].search(
+            [("level_id", "=", self.level[15].id)]
+        )
+        self.assertEqual(row.amount_dunned, 900.0)  # what was open when it was sent
+        self.assertEqual(row.paid_7, 300.0)
+        self.assertEqual(row.paid_30, 500.0)
+
+    def test_the_worklist_leaves_disputed_items_out(self):
+        disputed = self._invoice(self.acme, days(-90), days(-50), 5000.0)
+        self.env["credit.dunning.item.state"]._for_move_lines(
+            disputed.line_ids.filtered(lambda line: line.account_id == self.receivable)
+        )._mark_disputed("Never delivered")
+        row = self.env["credit.collection.worklist"].search([("partner_id", "=", self.acme.id)])
+        self.assertEqual(row.overdue_amount, 1000.0)
+        self.assertEqual(row.overdue_count, 1)
+        self.assertEqual(row.oldest_days, 20)
+        self.assertEqual(row.priority, 1000.0 * 20 * 9)
+
+    def test_the_worklist_names_the_policy_collector_when_the_file_has_no_officer(self):
+        self.dunning.collector_id = self.manager
+        beta = self._debtor("Beta")
+        self._invoice(beta, days(-90), days(-20), 100.0)
+        special = self._dunning_policy("Special")
+        special.collector_id = self.credit_user
+        gamma = self._debtor("Gamma")
+        self._file(gamma, dunning_policy_id=special.id)
+        self._invoice(gamma, days(-90), days(-20), 100.0)
+        Worklist = self.env["credit.collection.worklist"]
+        self.assertEqual(Worklist.search([("partner_id", "=", beta.id)]).collector_id, self.manager)
+        self.assertEqual(
+            Worklist.search([("partner_id", "=", gamma.id)]).collector_id, self.credit_user
+        )
+        # the credit file's officer comes first
+        self.assertEqual(
+            Worklist.search([("partner_id", "=", self.acme.id)]).collector_id, self.officer
+        )

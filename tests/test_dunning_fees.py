@@ -51,7 +51,7 @@ class TestDunningFees(DunningCommon):
     def test_days_already_charged_are_not_charged_again(self):
         self.level[90].write({"fee_type": "interest", "interest_rate": 0.1})
         self._invoice(self.acme, days(-120), days(-61), 1000.0)
-        first = self._communications(self._run(DAY), self.acme)
+        first = self._communications(self._run(DAY, send=True), self.acme)
         self.assertEqual(first.interest_amount, 30.5)  # 1000 x 0.05 % x 61
         with freeze_time(days(29)):
             second = self._communications(self._run(days(29)), self.acme)

@@ -17,9 +17,9 @@ class TestDunningLevels(DunningCommon):
         """An invoice due ``due_in`` days after ``DAY`` (negative: already due)."""
         return self._invoice(partner or self.acme, days(-60), days(due_in), amount)
 
-    def _run_on(self, on):
+    def _run_on(self, on, send=False):
         with freeze_time(on):
-            return self._run(on)
+            return self._run(on, send=send)
 
     def test_one_week_before_due_the_first_reminder_is_created(self):
         invoice = self._invoice_due(7)
@@ -37,7 +37,7 @@ class TestDunningLevels(DunningCommon):
         self._invoice_due(7)
         reached = []
         for offset in (0, 4, 7):
-            comm = self._communications(self._run_on(days(offset)), self.acme)
+            comm = self._communications(self._run_on(days(offset), send=True), self.acme)
             reached.append(comm.level_id.days)
         self.assertEqual(reached, [-7, -3, 0])
 
@@ -45,7 +45,7 @@ class TestDunningLevels(DunningCommon):
         # 100 days overdue, never dunned: the reminders before due and the visit are
         # skipped, the first overdue level comes first, then each next level in turn
         self._invoice_due(-100)
-        first = self._communications(self._run_on(DAY), self.acme)
+        first = self._communications(self._run_on(DAY, send=True), self.acme)
         self.assertEqual(first.level_id, self.level[15])
         self.assertFalse(self._communications(self._run_on(days(6)), self.acme))
         second = self._communications(self._run_on(days(7)), self.acme)
@@ -66,7 +66,7 @@ class TestDunningLevels(DunningCommon):
         first = self._invoice_due(-20, 300.0)
         second = self._invoice_due(-25, 200.0)
         self._invoice_due(-40, 700.0)
-        run = self._run_on(DAY)
+        run = self._run_on(DAY, send=True)
         comms = self._communications(run, self.acme)
         self.assertEqual(len(comms), 1)  # all three never dunned: first overdue level
         self.assertEqual(comms.level_id, self.level[15])
@@ -105,6 +105,33 @@ class TestDunningLevels(DunningCommon):
             1,
         )
 
+    def test_running_the_same_date_twice_without_a_gap_creates_nothing_new(self):
+        self.dunning.min_days_between = 0
+        self._invoice_due(-100)  # by its days the letter is due too, but one level a day
+        run = self._run_on(DAY)
+        comm = run.communication_ids
+        self.assertEqual(comm.level_id, self.level[15])
+        again = self._run_on(DAY)
+        self.assertEqual(again.communication_ids, comm)
+        self.assertEqual(comm.item_count, 1)
+        comm.with_user(self.officer).action_send_now()
+        self._run_on(DAY)
+        self.assertEqual(run.communication_ids, comm)
+        # the next day, without a gap, the next level follows
+        later = self._communications(self._run_on(days(1)), self.acme)
+        self.assertEqual(later.level_id, self.level[30])
+
+    def test_a_communication_without_items_is_never_sent(self):
+        self._invoice_due(-20)
+        run = self._run_on(DAY)
+        comm = run.communication_ids
+        comm.line_ids.sudo().unlink()
+        comm.with_user(self.officer).action_send_now()
+        self.assertEqual(comm.state, "cancel")
+        self.assertFalse(
+            self.env["mail.mail"].search([("model", "=", comm._name), ("res_id", "=", comm.id)])
+        )
+
     def test_a_recomputed_run_adds_only_the_new_items(self):
         self._invoice_due(-20, 300.0)
         run = self._run_on(DAY)
@@ -117,10 +144,10 @@ class TestDunningLevels(DunningCommon):
 
     def test_a_level_is_never_sent_twice_for_an_item(self):
         self._invoice_due(-20)
-        self._run_on(DAY)
+        self._run_on(DAY, send=True)
         levels = []
         for offset in range(1, 120, 3):
-            run = self._run_on(days(offset))
+            run = self._run_on(days(offset), send=True)
             levels += self._levels(self._communications(run, self.acme))
         self.assertEqual(levels, [30, 60, 90])
 
@@ -148,7 +175,7 @@ class TestDunningLevels(DunningCommon):
         state = self.env["credit.dunning.item.state"].search([("move_id", "=", disputed.id)])
         self.assertTrue(state.disputed)
         self.assertEqual(state.dispute_user_id, self.officer)
-        comm = self._communications(self._run_on(DAY), self.acme)
+        comm = self._communications(self._run_on(DAY, send=True), self.acme)
         self.assertEqual(comm.amount_due, 200.0)
         self.assertNotIn(disputed, comm.line_ids.move_id)
         state.with_user(self.officer).action_resolve_dispute()

@@ -48,10 +48,40 @@ class TestDunningPolicy(DunningCommon):
         ):
             Run.create({"date": days(-10)})
 
-    def test_foreign_currency_items_are_dunned_in_company_currency(self):
+    def test_foreign_currency_items_are_dunned_in_their_currency_and_summed_in_the_companys(
+        self,
+    ):
         eur = self.setup_other_currency("EUR", rates=[("2024-01-01", 2.0)])
         acme = self._debtor("Acme")
-        self._invoice(acme, days(-90), days(-20), 300.0, currency=eur)
+        invoice = self._invoice(acme, days(-90), days(-20), 300.0, currency=eur)
         comm = self._run(DAY).communication_ids
+        # totals, fees and interest stay in company currency
         self.assertEqual(comm.amount_due, 150.0)  # 300 EUR at 2 EUR per company unit
         self.assertEqual(comm.currency_id, self.company.currency_id)
+        # each item shows what the customer owes, in the invoice's currency
+        self.assertEqual(comm.line_ids.currency_id, eur)
+        self.assertEqual(comm.line_ids.amount_residual_currency, 300.0)
+        self.assertEqual(comm.line_ids.amount_residual, 150.0)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("credit_management.report_dunning_letter", comm.ids)[0]
+            .decode()
+        )
+        self.assertIn("300.00", html)  # the item, in euros
+        self.assertIn("150.00", html)  # and in company currency
+        comm.with_user(self.officer).action_send_now()
+        mail = self.env["mail.mail"].search([("model", "=", comm._name), ("res_id", "=", comm.id)])
+        self.assertIn(invoice.name, mail.body_html)
+        self.assertIn("300.00", mail.body_html)
+        self.assertIn(eur.symbol, mail.body_html)
+
+    def test_a_partly_paid_foreign_item_is_sent_for_what_is_left_in_its_currency(self):
+        eur = self.setup_other_currency("EUR", rates=[("2024-01-01", 2.0)])
+        acme = self._debtor("Acme")
+        invoice = self._invoice(acme, days(-90), days(-20), 300.0, currency=eur)
+        comm = self._run(DAY).communication_ids
+        self._pay(invoice, DAY, amount=100.0, currency=eur)
+        comm.with_user(self.officer).action_send_now()
+        self.assertEqual(comm.line_ids.amount_residual_currency, 200.0)
+        self.assertEqual(comm.line_ids.amount_residual, 100.0)
+        self.assertEqual(comm.amount_due, 100.0)

@@ -1,5 +1,7 @@
+from unittest import mock
+
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .dunning_common import DAY, DunningCommon, days
@@ -106,3 +108,139 @@ class TestDunningSecurity(DunningCommon):
             "credit.collection.worklist",
         ):
             self.assertFalse(env_b[model].search([]), model)
+
+    # ------------------------------------------------------------------
+    # promises and logs a salesperson cannot make disappear
+    # ------------------------------------------------------------------
+    def _salesperson_promise(self):
+        item = (
+            self.env["account.move"]
+            .search([("partner_id", "=", self.mine.id)])
+            .line_ids.filtered(lambda line: line.account_id == self.receivable)
+        )
+        return (
+            self.env["credit.payment.promise"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.mine.id,
+                    "amount": 100.0,
+                    "date": days(5),
+                    "move_line_ids": [Command.set(item.ids)],
+                }
+            )
+        )
+
+    def test_a_salesperson_cannot_settle_or_cancel_a_promise(self):
+        promise = self._salesperson_promise()
+        for state in ("kept", "cancel"):
+            with self.assertRaises(AccessError):
+                promise.write({"state": state})
+        with self.assertRaises(AccessError):
+            promise.action_cancel()
+        self.assertEqual(promise.state, "open")
+        promise.with_user(self.officer).action_cancel()
+        self.assertEqual(promise.state, "cancel")
+
+    def test_a_broken_promise_keeps_its_date_and_amount(self):
+        promise = self._salesperson_promise()
+        with freeze_time(days(6)):
+            self.env["credit.payment.promise"]._check_promises()
+        self.assertEqual(promise.state, "broken")
+        for values in ({"date": days(30)}, {"amount": 1.0}, {"move_line_ids": [Command.clear()]}):
+            for user in (self.salesperson, self.officer):
+                with self.assertRaises(UserError):
+                    promise.with_user(user).write(values)
+        with self.assertRaises(UserError):
+            promise.with_user(self.officer).action_cancel()
+        self.assertEqual(promise.date, days(5))
+        self.assertEqual(promise.amount, 100.0)
+        self.assertEqual(promise.state, "broken")
+
+    def test_an_open_promise_can_still_be_corrected(self):
+        promise = self._salesperson_promise()
+        promise.write({"amount": 80.0})
+        self.assertEqual(promise.amount, 80.0)
+
+    def test_a_salesperson_cannot_rewrite_what_the_system_logged(self):
+        run = self._run(DAY)
+        self._send_all(run)
+        auto = self.env["credit.collection.log"].search([("partner_id", "=", self.mine.id)])
+        self.assertEqual(len(auto), 1)
+        self.assertTrue(auto.is_automatic)
+        with self.assertRaises(AccessError):
+            auto.with_user(self.salesperson).write({"content": "Never sent"})
+        with self.assertRaises(AccessError):
+            auto.with_user(self.salesperson).unlink()
+        own = (
+            self.env["credit.collection.log"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.mine.id,
+                    "content": "Called",
+                    "is_automatic": True,  # not theirs to set
+                }
+            )
+        )
+        self.assertFalse(own.is_automatic)
+        own.write({"customer_answer": "Will pay Friday"})
+        auto.with_user(self.officer).write({"customer_answer": "Confirmed receipt"})
+        self.assertEqual(auto.customer_answer, "Confirmed receipt")
+
+    # ------------------------------------------------------------------
+    # item states of other salespeople's customers
+    # ------------------------------------------------------------------
+    def test_salespeople_see_the_dunning_states_of_their_customers_only(self):
+        self._send_all(self._run(DAY))
+        States = self.env["credit.dunning.item.state"]
+        self.assertEqual(States.search([]).partner_id, self.mine | self.theirs)
+        self.assertEqual(States.with_user(self.salesperson).search([]).partner_id, self.mine)
+        self.assertEqual(
+            States.with_user(self.officer).search([]).partner_id, self.mine | self.theirs
+        )
+
+    # ------------------------------------------------------------------
+    # the daily job, company by company
+    # ------------------------------------------------------------------
+    def _runs_of(self, company):
+        return self.env["credit.dunning.run"].search([("company_id", "=", company.id)])
+
+    def test_the_daily_job_runs_companies_without_a_default_policy(self):
+        own = self._dunning_policy("B own policy", company=self.company_b)
+        self.assertFalse(own.is_default)
+        in_b = self.env["res.partner"].create({"name": "B customer", "email": "b@example.com"})
+        self._file(in_b, company=self.company_b, dunning_policy_id=own.id)
+        self._invoice(in_b, days(-90), days(-20), 100.0, company=self.company_b)
+        self.env["credit.dunning.run"]._cron_compute_daily()
+        run_b = self._runs_of(self.company_b)
+        self.assertEqual(run_b.state, "computed")
+        self.assertEqual(run_b.communication_ids.partner_id, in_b)
+        self.assertEqual(self._runs_of(self.company).state, "computed")
+
+    def test_one_companys_failure_leaves_the_others_runs(self):
+        self._dunning_policy("B policy", company=self.company_b, is_default=True)
+        Run = type(self.env["credit.dunning.run"])
+        original = Run._compute_communications
+
+        def fail_in_b(run):
+            if run.company_id == self.company_b:
+                raise ValueError("broken policy")
+            return original(run)
+
+        with (
+            mock.patch.object(Run, "_compute_communications", fail_in_b),
+            self.assertLogs("odoo.addons.credit_management.models.credit_dunning_run", "ERROR"),
+        ):
+            self.env["credit.dunning.run"]._cron_compute_daily()
+        run_a = self._runs_of(self.company)
+        self.assertEqual(run_a.state, "computed")
+        self.assertEqual(run_a.communication_ids.partner_id, self.mine | self.theirs)
+        self.assertFalse(self._runs_of(self.company_b))
+
+    def test_the_daily_job_uses_each_companys_date(self):
+        self.company.partner_id.tz = "Asia/Shanghai"
+        self.env.user.tz = "UTC"
+        with freeze_time("2024-06-29 20:00:00"):  # already the 30th in Shanghai
+            self.env["credit.dunning.run"]._cron_compute_daily()
+        self.assertEqual(self._runs_of(self.company).date, DAY)

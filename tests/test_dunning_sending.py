@@ -176,7 +176,7 @@ class TestDunningSending(DunningCommon):
         self.assertEqual(len(comms), 5)
         run.with_user(self.officer).action_send()
         run._send_batch(limit=2)  # first batch committed by the scheduler
-        original = type(self.env["credit.dunning.communication"])._send
+        original = type(self.env["credit.dunning.communication"])._send_safely
         calls = []
 
         def crash_on_the_second(comm):
@@ -187,7 +187,7 @@ class TestDunningSending(DunningCommon):
 
         with (
             mock.patch.object(
-                type(self.env["credit.dunning.communication"]), "_send", crash_on_the_second
+                type(self.env["credit.dunning.communication"]), "_send_safely", crash_on_the_second
             ),
             self.assertRaises(RuntimeError),
             self.env.cr.savepoint(),
@@ -239,3 +239,134 @@ class TestDunningSending(DunningCommon):
         self.assertEqual(run.state, "computed")
         self.assertEqual(len(run.communication_ids), 1)
         self.assertEqual(run.communication_ids.state, "draft")
+
+    # ------------------------------------------------------------------
+    # a level is reached when it is sent, not when it is previewed
+    # ------------------------------------------------------------------
+    def _state(self, invoice):
+        return self.env["credit.dunning.item.state"].search([("move_id", "=", invoice.id)])
+
+    def test_an_unsent_preview_does_not_count_as_reached(self):
+        self._invoice(self.acme, days(-120), days(-100), 1000.0)
+        first = self._communications(self._run(DAY), self.acme)
+        self.assertEqual(first.level_id, self.level[15])
+        with freeze_time(days(7)):
+            later = self._communications(self._run(days(7)), self.acme)
+        # the preview of DAY was never sent: the item gets the first overdue level now,
+        # not the letter after it
+        self.assertEqual(later.level_id, self.level[15])
+        self.assertEqual(first.state, "cancel")
+        self.assertEqual(self._state(later.line_ids.move_id).communication_id, later)
+
+    def test_a_failed_communication_puts_its_items_back(self):
+        nomail = self._debtor("No Mail", email=False)
+        invoice = self._invoice(nomail, days(-90), days(-20), 500.0)
+        run = self._run(DAY)
+        self._send(run)
+        failed = self._communications(run, nomail)
+        self.assertEqual(failed.state, "failed")
+        self.assertFalse(self._state(invoice).level_id)
+        with freeze_time(days(7)):
+            again = self._communications(self._run(days(7)), nomail)
+        self.assertEqual(again.level_id, self.level[15])
+
+    def test_a_failed_communication_sent_later_records_its_level(self):
+        nomail = self._debtor("No Mail", email=False)
+        invoice = self._invoice(nomail, days(-90), days(-20), 500.0)
+        run = self._run(DAY)
+        self._send(run)
+        failed = self._communications(run, nomail)
+        nomail.email = "found@example.com"
+        failed.with_user(self.officer).action_send_now()
+        self.assertEqual(failed.state, "sent")
+        self.assertEqual(self._state(invoice).level_id, self.level[15])
+        self.assertEqual(self._state(invoice).communication_id, failed)
+
+    def test_items_paid_or_disputed_after_the_preview_are_not_dunned(self):
+        paid = self._invoice(self.acme, days(-90), days(-20), 300.0)
+        partly = self._invoice(self.acme, days(-90), days(-20), 200.0)
+        kept = self._invoice(self.acme, days(-90), days(-20), 100.0)
+        run = self._run(DAY)
+        comm = self._communications(run, self.acme)
+        self.assertEqual(comm.amount_due, 600.0)
+        self._pay(paid, DAY)
+        self._pay(partly, DAY, amount=50.0)
+        self.env["credit.dunning.item.state"]._for_move_lines(
+            kept.line_ids.filtered(lambda line: line.account_id == self.receivable)
+        )._mark_disputed("Wrong quantity")
+        self._send(run)
+        self.assertEqual(comm.state, "sent")
+        self.assertEqual(comm.line_ids.move_id, partly)
+        self.assertEqual(comm.item_count, 1)
+        self.assertEqual(comm.amount_due, 150.0)
+        self.assertEqual(comm.total_amount, 150.0)
+        self.assertNotIn(paid.name, self._mails(comm).body_html)
+        self.assertFalse(self._state(paid).level_id)
+        self.assertFalse(self._state(kept).level_id)
+        self.assertEqual(self._state(partly).level_id, self.level[15])
+
+    def test_a_communication_with_nothing_left_is_not_sent(self):
+        run, comm, invoice = self._comm(-20)
+        self._pay(invoice, DAY)
+        self._send(run)
+        self.assertEqual(comm.state, "cancel")
+        self.assertTrue(comm.failure_reason)
+        self.assertFalse(self._mails(comm))
+        self.assertFalse(comm.log_ids)
+        self.assertFalse(self._state(invoice).level_id)
+        self.assertEqual(run.state, "done")
+
+    # ------------------------------------------------------------------
+    # recomputing a run never touches what is sent or left out
+    # ------------------------------------------------------------------
+    def test_a_recompute_adds_nothing_to_a_sent_communication(self):
+        run, comm, _invoice = self._comm(-20, amount=300.0)
+        comm.with_user(self.officer).action_send_now()
+        self.assertEqual(comm.state, "sent")
+        late = self._invoice(self.acme, days(-90), days(-18), 200.0)
+        run.with_user(self.officer).action_compute()
+        self.assertEqual(comm.line_ids.move_id.mapped("amount_total"), [300.0])
+        self.assertEqual(comm.item_count, 1)
+        self.assertEqual(comm.amount_due, 300.0)
+        self.assertFalse(self._state(late).level_id)
+
+    def test_a_recompute_adds_nothing_to_a_cancelled_communication(self):
+        run, comm, _invoice = self._comm(-20, amount=300.0)
+        comm.with_user(self.officer).action_cancel()
+        self._invoice(self.acme, days(-90), days(-18), 200.0)
+        run.with_user(self.officer).action_compute()
+        self.assertEqual(comm.state, "cancel")
+        self.assertEqual(comm.item_count, 1)
+        self.assertEqual(len(comm.line_ids), 1)
+
+    # ------------------------------------------------------------------
+    # one bad communication never stops the others
+    # ------------------------------------------------------------------
+    def test_an_unexpected_error_fails_one_communication_and_the_rest_goes_on(self):
+        partners = [self._debtor(f"Debtor {i}") for i in range(3)]
+        invoices = [self._invoice(p, days(-90), days(-20), 100.0) for p in partners]
+        run = self._run(DAY)
+        Communication = type(self.env["credit.dunning.communication"])
+        original = Communication._apply_sanctions
+        broken = self._communications(run, partners[1])
+
+        def explode(comm):
+            if comm == broken:
+                raise ZeroDivisionError("layout exploded")
+            return original(comm)
+
+        with (
+            mock.patch.object(Communication, "_apply_sanctions", explode),
+            self.assertLogs(
+                "odoo.addons.credit_management.models.credit_dunning_communication", "ERROR"
+            ),
+        ):
+            self._send(run)
+        self.assertEqual(broken.state, "failed")
+        self.assertIn("layout exploded", broken.failure_reason)
+        self.assertFalse(self._mails(broken))  # the savepoint undid the queued mail
+        self.assertFalse(broken.log_ids)
+        self.assertFalse(self._state(invoices[1]).level_id)
+        others = run.communication_ids - broken
+        self.assertEqual(set(others.mapped("state")), {"sent"})
+        self.assertEqual(run.state, "done")

@@ -104,13 +104,24 @@ def test_a_skippable_level_is_sent_when_the_next_is_not_due_yet():
 def test_levels_are_taken_in_order_of_days_not_of_keys():
     levels = (Level(9, 30), Level(3, 15))
     assert key(next_level(levels, item(), on(40))) == 3
-    assert key(next_level(levels, item(last=3, last_days=40), on(40))) == 9
+    assert key(next_level(levels, item(last=3, last_days=33), on(40))) == 9
 
 
 def test_the_minimum_gap_holds_back_the_next_level():
     state = item(last=4, last_days=100)
     assert next_level(PRACTICE, state, on(103), min_gap_days=7) is None
     assert key(next_level(PRACTICE, state, on(107), min_gap_days=7)) == 5
+
+
+def test_an_item_dunned_today_gets_no_other_level_the_same_day_without_a_gap():
+    # 100 days overdue, first overdue level reached today: the letter is due too by days,
+    # but not on the same day, even with no minimum gap
+    state = item(last=4, last_days=100)
+    assert next_level(PRACTICE, state, on(100), min_gap_days=0) is None
+    assert key(next_level(PRACTICE, state, on(101), min_gap_days=0)) == 5
+    # a date of the last contact after the run's date (a run started by hand for a past
+    # day) holds everything back as well
+    assert next_level(PRACTICE, item(last=4, last_days=102), on(101)) is None
 
 
 def test_levels_closer_than_the_minimum_gap_keep_their_own_spacing():
