@@ -475,7 +475,7 @@ class _RowStream:
     def start(self):
         self.end, self.filter_end, self.chunks = self.produce(self.row + 1)
 
-    def write(self, source, target):
+    def write_to(self, source, target):
         """Copy the sheet's XML from the ``source`` zip into the ``target`` zip with the
         produced rows in place of the placeholder row, in chunks of about 1 MB."""
         xml = source.read(self.entry).decode()
@@ -529,7 +529,7 @@ def _rewrite(source_path, target_path, streams):
     ):
         for info in source.infolist():
             if info.filename in by_entry:
-                by_entry[info.filename].write(source, target)
+                by_entry[info.filename].write_to(source, target)
             elif info.filename == "xl/workbook.xml":
                 xml = source.read(info).decode()
                 for stream in streams:
