@@ -1,6 +1,7 @@
 import os
 import tempfile
-from datetime import date
+import zipfile
+from datetime import date, datetime
 from unittest.mock import patch
 
 import openpyxl
@@ -254,6 +255,7 @@ class TestAgingReport(CreditOrderCommon):
         self.assertEqual(rows[-1][4:7], (3_125.0, 500.0, 1_875.0))
         self.assertEqual(sheet.freeze_panes, "C5")
         self.assertEqual(sheet.auto_filter.ref, "A4:N6")
+        self.assertEqual(sheet.dimensions, "A1:N7")
         self.assertIn("€", sheet["E5"].number_format)
 
     def test_xlsx_detail_sheet(self):
@@ -291,3 +293,64 @@ class TestAgingReport(CreditOrderCommon):
         self.assertEqual(sheet.cell(eur_row, 11).value, 50.0)
         self.assertIn("€", sheet.cell(eur_row, 13).number_format)
         self.assertIn("$", sheet.cell(eur_row, 11).number_format)
+
+    def _xlsx_file(self, report):
+        handle, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(handle)
+        self.addCleanup(os.unlink, path)
+        self.env["report.credit_management.report_credit_aging_xlsx"]._write_workbook(report, path)
+        return path
+
+    def test_xlsx_detail_rows_are_well_formed(self):
+        """The detail rows are written as XML by hand: special characters escaped, blanks
+        kept, characters XML cannot hold written as Excel does (_xHHHH_), dates as dates,
+        amounts as numbers, the totals row equal to the report's total, the dimension and
+        the autofilter (in the sheet and in the workbook) over exactly the written rows."""
+        odd = self._customer('Smith & <Sons> "Ltd"')
+        self._invoice(odd, "2024-03-01", "2024-04-15", 123.45)
+        # a name no form would save: blanks around it, a control character XML cannot hold
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET complete_name = %s WHERE id = %s",
+            ["  Bolt\x01 Co ", self.bolt.id],
+        )
+        report = self._report(currency_id=self.eur.id)
+        path = self._xlsx_file(report)
+        with zipfile.ZipFile(path) as archive:
+            self.assertIsNone(archive.testzip())
+            for name in archive.namelist():
+                if name.endswith(".xml"):
+                    etree.fromstring(archive.read(name))  # raises when not well formed
+            workbook_xml = archive.read("xl/workbook.xml").decode()
+        book = openpyxl.load_workbook(path)
+        sheet = book["Detail"]
+        rows = list(sheet.iter_rows(values_only=True))
+        # titles, blank, header, 4 open items (Acme 2, Bolt 1, the odd one 1), totals
+        self.assertEqual(len(rows), 9)
+        self.assertEqual(sheet.dimensions, "A1:N9")
+        self.assertEqual(sheet.auto_filter.ref, "A4:N8")
+        self.assertIn("Detail!$A$4:$N$8</definedName>", workbook_xml)
+        odd_row = next(row for row in rows[4:-1] if row[1] == 'Smith & <Sons> "Ltd"')
+        self.assertEqual(odd_row[5:8], (datetime(2024, 3, 1), datetime(2024, 4, 15), 76))
+        self.assertEqual(odd_row[8:11], ("61-90 days", "USD", 123.45))
+        self.assertEqual(odd_row[13], 308.63)  # 123.45 x 2.5 = 308.625, to the cent
+        self.assertEqual(sheet.cell(8, 6).number_format, "yyyy-mm-dd")
+        self.assertIsInstance(sheet.cell(8, 8).value, int)
+        self.assertIn("  Bolt_x0001_ Co ", {row[1] for row in rows[4:-1]})
+        self.assertEqual(rows[-1][0], "Total")
+        self.assertEqual(rows[-1][13], sum(report.line_ids.mapped("total")))
+        self.assertEqual(rows[-1][13], sum(row[13] for row in rows[4:-1]))
+        self.assertTrue(sheet.cell(9, 14).font.b)
+        self.assertIn("€", sheet.cell(9, 14).number_format)
+
+    def test_xlsx_detail_without_items(self):
+        report = self._report(as_of=date(2023, 12, 31))
+        path = self._xlsx_file(report)
+        sheet = openpyxl.load_workbook(path)["Detail"]
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(rows[3][0], "Company")
+        self.assertEqual(rows[4][0], "Total")
+        self.assertEqual(rows[4][13], 0.0)
+        self.assertEqual(len(rows), 5)
+        self.assertEqual(sheet.auto_filter.ref, "A4:N4")
+        self.assertEqual(sheet.dimensions, "A1:N5")
