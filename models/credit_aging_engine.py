@@ -35,6 +35,16 @@ class CreditAgingEngine(models.AbstractModel):
 
     def init(self):
         res = super().init()
+        # the open receivable items of customers, read without touching the table (aging as
+        # of today, collections, statements)
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS credit_management_aml_open_receivable_idx
+                ON account_move_line (account_id, partner_id, company_id)
+                INCLUDE (amount_residual, date_maturity, date)
+             WHERE reconciled IS NOT TRUE AND parent_state = 'posted'
+            """
+        )
         # partials dated after a past as_of, to add back
         self.env.cr.execute(
             """

@@ -529,12 +529,10 @@ class CreditFile(models.Model):
         """Indexes for the exposure query's open orders: a customer's confirmed orders, and
         their lines read without touching the table (see bench/README.md, order confirmation
         benchmark). The open receivables come from the receivable ladder
-        (``credit.receivable.ladder``); the covering index on ``account_move_line`` earlier
-        versions had for them is dropped."""
+        (``credit.receivable.ladder``)."""
         res = super().init()
         self.env.cr.execute(
             """
-            DROP INDEX IF EXISTS credit_management_aml_open_receivable_idx;
             CREATE INDEX IF NOT EXISTS credit_management_sale_order_open_idx
                 ON sale_order (partner_id, company_id) INCLUDE (currency_rate)
              WHERE state = 'sale';
