@@ -178,6 +178,25 @@ class CreditHold(models.Model):
         self.ensure_one()
         return self.sudo().order_id
 
+    def _ask_officer(self, file, summary, reasons):
+        """An activity on this hold for the customer's credit officer (else the policy's,
+        else the administrator) with the reasons."""
+        self.ensure_one()
+        officer = (
+            file.officer_id
+            or self.env["credit.policy"].sudo()._for_company(self.company_id).officer_id
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note="\n".join(reasons),
+            user_id=(
+                officer
+                or self.env.ref("base.user_admin", raise_if_not_found=False)
+                or self.env.user
+            ).id,
+        )
+
     def _notify_rejected(self, reason):
         """Tell the requester, on the held document, that the officer rejected it."""
         self.ensure_one()

@@ -344,19 +344,7 @@ class SaleOrder(models.Model):
             ),
             partner_ids=self.user_id.partner_id.ids,
         )
-        officer = (
-            file.officer_id or self.env["credit.policy"].sudo()._for_company(company).officer_id
-        )
-        hold.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=_("Credit hold on %(order)s", order=self.name),
-            note="\n".join(reasons),
-            user_id=(
-                officer
-                or self.env.ref("base.user_admin", raise_if_not_found=False)
-                or self.env.user
-            ).id,
-        )
+        hold._ask_officer(file, _("Credit hold on %(order)s", order=self.name), reasons)
         return hold
 
     def _credit_hold_notification(self):

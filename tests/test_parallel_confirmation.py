@@ -133,7 +133,9 @@ class TestParallelConfirmation(BaseCase):
             outcome[order_id] = error
             barrier.abort()
 
-    def test_two_users_cannot_both_use_the_same_remaining_credit(self):
+    def _confirm_both_at_once(self):
+        """Both orders confirmed at the same moment, each in its own thread and transaction;
+        both requests must end (committed), whatever they decided."""
         barrier = threading.Barrier(2)
         outcome = {}
         threads = [
@@ -150,6 +152,9 @@ class TestParallelConfirmation(BaseCase):
             thread.join(timeout=2 * TIMEOUT)
         self.assertFalse([t.name for t in threads if t.is_alive()], "a confirmation hangs")
         self.assertEqual(outcome, dict.fromkeys(self.data["orders"], "committed"))
+
+    def test_two_users_cannot_both_use_the_same_remaining_credit(self):
+        self._confirm_both_at_once()
 
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -210,22 +215,7 @@ class TestParallelGroupConfirmation(TestParallelConfirmation):
         return result
 
     def test_two_users_cannot_both_use_the_same_remaining_credit(self):
-        barrier = threading.Barrier(2)
-        outcome = {}
-        threads = [
-            threading.Thread(
-                target=self._confirm_in_own_transaction,
-                args=(order_id, barrier, outcome),
-                name=f"confirm-{order_id}",
-            )
-            for order_id in self.data["orders"]
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=2 * TIMEOUT)
-        self.assertFalse([t.name for t in threads if t.is_alive()], "a confirmation hangs")
-        self.assertEqual(outcome, dict.fromkeys(self.data["orders"], "committed"))
+        self._confirm_both_at_once()
 
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -167,20 +167,7 @@ class StockPicking(models.Model):
                     Markup("").join(Markup("<li>%s</li>") % reason for reason in reasons),
                 )
             )
-            officer = (
-                file.officer_id
-                or self.env["credit.policy"].sudo()._for_company(picking.company_id).officer_id
-            )
-            hold.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=hold.name,
-                note="\n".join(reasons),
-                user_id=(
-                    officer
-                    or self.env.ref("base.user_admin", raise_if_not_found=False)
-                    or self.env.user
-                ).id,
-            )
+            hold._ask_officer(file, hold.name, reasons)
         return holds
 
     # ------------------------------------------------------------------
