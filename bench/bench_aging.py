@@ -21,7 +21,6 @@ that is rolled back. See ``bench/README.md``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import resource
 import statistics
@@ -34,46 +33,18 @@ from pathlib import Path
 from unittest import mock
 
 import datagen
+from bench_confirm import (
+    addons_path,
+    credit_home,
+    database_exists,
+    drop_database,
+    vacuum_analyze,
+)
 
 DB_PREFIX = "bench_"
 MODULES = "account,sale_management,credit_management"
 ADDON = "credit_management"
 REPO = Path(__file__).resolve().parent.parent
-
-
-def credit_home() -> Path:
-    return Path(os.environ.get("CREDIT_HOME") or Path.home() / ".cache" / ADDON)
-
-
-def addons_path(odoo_src: str) -> str:
-    """A folder outside the clone holding a ``credit_management`` link to this clone (one
-    folder per clone, so benchmarks of several clones do not relink each other's)."""
-    folder = credit_home() / "bench" / f"addons-{REPO.name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    link = folder / ADDON
-    if not (link.is_symlink() and link.resolve() == REPO):
-        if link.is_symlink():
-            link.unlink()
-        link.symlink_to(REPO, target_is_directory=True)
-    return ",".join([str(folder), datagen.default_addons_path(odoo_src)])
-
-
-def database_exists(odoo, db: str) -> bool:
-    with odoo.sql_db.db_connect("postgres").cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
-        return bool(cr.fetchone())
-
-
-def drop_database(odoo, db: str) -> None:
-    if not db.startswith(DB_PREFIX):
-        raise SystemExit(f"refusing to drop {db!r}: only {DB_PREFIX}* databases")
-    odoo.service.db.exp_drop(db)
-
-
-def vacuum_analyze(odoo, db: str) -> None:
-    with contextlib.closing(odoo.sql_db.db_connect(db).cursor()) as cr:
-        cr._cnx.autocommit = True
-        cr.execute("VACUUM ANALYZE")
 
 
 def sizes(env) -> dict[str, str]:

@@ -50,8 +50,10 @@ def credit_home() -> Path:
 
 
 def addons_path(odoo_src: str) -> str:
-    """A folder outside the clone holding a ``credit_management`` link to it, plus Odoo's."""
-    folder = credit_home() / "bench" / "addons"
+    """A folder outside the clone holding a ``credit_management`` link to this clone (one
+    folder per clone, so benchmarks of several clones do not relink each other's), plus
+    Odoo's. Shared by the other benchmark scripts."""
+    folder = credit_home() / "bench" / f"addons-{REPO.name}"
     folder.mkdir(parents=True, exist_ok=True)
     link = folder / ADDON
     if not (link.is_symlink() and link.resolve() == REPO):

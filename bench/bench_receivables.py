@@ -30,6 +30,7 @@ from pathlib import Path
 from unittest import mock
 
 import datagen
+from bench_confirm import addons_path
 
 DB_PREFIX = "bench_"
 MODULES = "account,sale_management,credit_management"
@@ -39,19 +40,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 def out(text: str) -> None:
     print(text, flush=True)
-
-
-def addons_path(odoo_src: str) -> str:
-    """A folder outside the clone holding a ``credit_management`` link to it, plus Odoo's."""
-    home = Path(os.environ.get("CREDIT_HOME") or Path.home() / ".cache" / ADDON)
-    folder = home / "bench" / "addons-receivables"
-    folder.mkdir(parents=True, exist_ok=True)
-    link = folder / ADDON
-    if not (link.is_symlink() and link.resolve() == REPO):
-        if link.is_symlink():
-            link.unlink()
-        link.symlink_to(REPO, target_is_directory=True)
-    return ",".join([str(folder), datagen.default_addons_path(odoo_src)])
 
 
 def create(odoo, args) -> None:
