@@ -34,9 +34,11 @@ from unittest import mock
 
 import datagen
 from bench_confirm import (
+    add_database_arguments,
     addons_path,
     credit_home,
     database_exists,
+    drop_benchmark_database,
     drop_database,
     vacuum_analyze,
 )
@@ -152,19 +154,7 @@ def measure(env, args) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--odoo-src",
-        default=os.environ.get("ODOO_SRC", "/opt/odoo18"),
-        help="Odoo 18 source (default: $ODOO_SRC or /opt/odoo18)",
-    )
-    parser.add_argument(
-        "--db", default="bench_aging", help=f"database, named {DB_PREFIX}* (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--create",
-        action="store_true",
-        help="(re)create the database with credit_management, no demo data, and fill it",
-    )
+    add_database_arguments(parser, "bench_aging")
     parser.add_argument(
         "--update",
         action="store_true",
@@ -240,9 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         measure(env, args)
 
     if args.drop:
-        odoo.modules.registry.Registry.delete(args.db)
-        drop_database(odoo, args.db)
-        out(f"dropped {args.db}")
+        drop_benchmark_database(odoo, args.db)
     return 0
 
 

@@ -80,6 +80,30 @@ def drop_database(odoo, db: str) -> None:
     odoo.service.db.exp_drop(db)
 
 
+def drop_benchmark_database(odoo, db: str) -> None:
+    """``--drop``: forget the registry of ``db`` and drop it (``bench_*`` names only)."""
+    odoo.modules.registry.Registry.delete(db)
+    drop_database(odoo, db)
+    out(f"dropped {db}")
+
+
+def add_database_arguments(parser, default_db: str) -> None:
+    """The options every benchmark script has: ``--odoo-src``, ``--db``, ``--create``."""
+    parser.add_argument(
+        "--odoo-src",
+        default=os.environ.get("ODOO_SRC", "/opt/odoo18"),
+        help="Odoo 18 source (default: $ODOO_SRC or /opt/odoo18)",
+    )
+    parser.add_argument(
+        "--db", default=default_db, help=f"database, named {DB_PREFIX}* (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="(re)create the database with credit_management, no demo data, and fill it",
+    )
+
+
 def vacuum_analyze(odoo, db: str) -> None:
     """VACUUM ANALYZE, as autovacuum would do on a database in use: bulk-loaded tables get
     their statistics and visibility map before anything is timed."""
@@ -395,19 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Time sale.order.action_confirm with and without the credit checks for "
         "a customer with many open receivable lines and orders.",
     )
-    parser.add_argument(
-        "--odoo-src",
-        default=os.environ.get("ODOO_SRC", "/opt/odoo18"),
-        help="Odoo 18 source (default: $ODOO_SRC or /opt/odoo18)",
-    )
-    parser.add_argument(
-        "--db", default="bench_confirm", help=f"database, named {DB_PREFIX}* (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--create",
-        action="store_true",
-        help="(re)create the database with credit_management, no demo data, and fill it",
-    )
+    add_database_arguments(parser, "bench_confirm")
     parser.add_argument(
         "--lines", type=int, default=100_000, help="open receivable lines (default: %(default)s)"
     )
@@ -502,9 +514,7 @@ def main(argv: list[str] | None = None) -> int:
             profile(env, partner, product, args.seed)
 
     if args.drop:
-        odoo.modules.registry.Registry.delete(args.db)
-        drop_database(odoo, args.db)
-        out(f"dropped {args.db}")
+        drop_benchmark_database(odoo, args.db)
     return 0
 
 

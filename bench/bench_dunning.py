@@ -22,7 +22,6 @@ Prints the sizes, the medians and the target check.  See ``bench/README.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ from unittest import mock
 
 import bench_confirm
 import datagen
+from bench_confirm import add_database_arguments, drop_benchmark_database
 
 DB_PREFIX = "bench_"
 MODULES = "account,sale_management,credit_management"
@@ -111,19 +111,7 @@ def timed_round(env) -> tuple[float, float, dict[str, int]]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Time a full dunning run and its re-run.")
-    parser.add_argument(
-        "--odoo-src",
-        default=os.environ.get("ODOO_SRC", "/opt/odoo18"),
-        help="Odoo 18 source (default: $ODOO_SRC or /opt/odoo18)",
-    )
-    parser.add_argument(
-        "--db", default="bench_dunning", help=f"database, named {DB_PREFIX}* (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--create",
-        action="store_true",
-        help="(re)create the database with credit_management, no demo data, and fill it",
-    )
+    add_database_arguments(parser, "bench_dunning")
     parser.add_argument("--customers", type=int, default=10_000, help="(default: %(default)s)")
     parser.add_argument(
         "--invoices-per-customer", type=int, default=4, help="(default: %(default)s)"
@@ -183,9 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             f"re-run {rerun:.2f}s (target < {TARGET_RERUN:.0f}s)"
         )
     if args.drop:
-        odoo.modules.registry.Registry.delete(args.db)
-        bench_confirm.drop_database(odoo, args.db)
-        out(f"dropped {args.db}")
+        drop_benchmark_database(odoo, args.db)
     return 0
 
 

@@ -21,7 +21,6 @@ of each. See ``bench/README.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -31,9 +30,11 @@ import datagen
 from bench_confirm import (
     DB_PREFIX,
     MODULES,
+    add_database_arguments,
     addons_path,
     credit_home,
     database_exists,
+    drop_benchmark_database,
     drop_database,
     vacuum_analyze,
 )
@@ -86,9 +87,7 @@ def timed(function) -> tuple[float, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--odoo-src", default=os.environ.get("ODOO_SRC", "/opt/odoo18"))
-    parser.add_argument("--db", default="bench_statement")
-    parser.add_argument("--create", action="store_true", help="(re)create and fill the database")
+    add_database_arguments(parser, "bench_statement")
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--invoices-per-customer", type=int, default=20)
     parser.add_argument("--render", type=int, default=100, help="statements rendered to HTML")
@@ -176,9 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             label = f"{name} ({args.render} statements)" if name == "HTML" else name
             out(f"{label:<40}{statistics.median(values):>9.2f}{min(values):>9.2f}")
     if args.drop:
-        odoo.modules.registry.Registry.delete(args.db)
-        drop_database(odoo, args.db)
-        out(f"dropped {args.db}")
+        drop_benchmark_database(odoo, args.db)
     return 0
 
 
