@@ -51,27 +51,29 @@ class CreditKpi(models.AbstractModel):
             return SQL("TRUE")
         return SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
 
-    @api.model
-    def _credit_sales(self, company_ids, date_from, date_to, partner_ids=None):
-        """{(company, partner): credit sales} = receivable amounts of posted customer invoices
-        minus credit notes dated in [date_from, date_to]; partner None = company total."""
+    def _receivable_sums(self, company_ids, date_from, date_to, partner_ids, moves, sign):
+        """{(company, partner): sign x SUM(balance)} of the posted receivable items of the
+        entries matching ``moves`` (an SQL condition on ``am``) dated in [date_from,
+        date_to], by company and commercial partner; partner None = company total."""
         self._flush_lines()
         rows = self.env.execute_query(
             SQL(
                 """
-            SELECT aml.company_id, p.commercial_partner_id, SUM(aml.balance)
+            SELECT aml.company_id, p.commercial_partner_id, %(sign)s * SUM(aml.balance)
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id
               JOIN account_account acc ON acc.id = aml.account_id
               JOIN res_partner p ON p.id = aml.partner_id
              WHERE aml.parent_state = 'posted'
-               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND %(moves)s
                AND acc.account_type = 'asset_receivable'
                AND aml.company_id = ANY(%(companies)s)
                AND aml.date BETWEEN %(date_from)s AND %(date_to)s
                AND %(partners)s
           GROUP BY ROLLUP(aml.company_id, p.commercial_partner_id)
                 """,
+                sign=sign,
+                moves=moves,
                 companies=list(company_ids),
                 date_from=date_from,
                 date_to=date_to,
@@ -81,6 +83,19 @@ class CreditKpi(models.AbstractModel):
         return {
             (company, partner): to_decimal(amount) for company, partner, amount in rows if company
         }
+
+    @api.model
+    def _credit_sales(self, company_ids, date_from, date_to, partner_ids=None):
+        """{(company, partner): credit sales} = receivable amounts of posted customer invoices
+        minus credit notes dated in [date_from, date_to]; partner None = company total."""
+        return self._receivable_sums(
+            company_ids,
+            date_from,
+            date_to,
+            partner_ids,
+            SQL("am.move_type IN ('out_invoice', 'out_refund')"),
+            1,
+        )
 
     @api.model
     def _monthly_credit_sales(self, company_ids, date_to, partner_ids=None):
@@ -140,32 +155,9 @@ class CreditKpi(models.AbstractModel):
     def _written_off(self, company_ids, date_from, date_to, partner_ids=None):
         """{(company, partner): receivables written off} by bad-debt write-off entries
         dated in the period."""
-        self._flush_lines()
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT aml.company_id, p.commercial_partner_id, -SUM(aml.balance)
-              FROM account_move_line aml
-              JOIN account_move am ON am.id = aml.move_id
-              JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.parent_state = 'posted'
-               AND am.credit_write_off
-               AND acc.account_type = 'asset_receivable'
-               AND aml.company_id = ANY(%(companies)s)
-               AND aml.date BETWEEN %(date_from)s AND %(date_to)s
-               AND %(partners)s
-          GROUP BY ROLLUP(aml.company_id, p.commercial_partner_id)
-                """,
-                companies=list(company_ids),
-                date_from=date_from,
-                date_to=date_to,
-                partners=self._partner_filter(partner_ids),
-            )
+        return self._receivable_sums(
+            company_ids, date_from, date_to, partner_ids, SQL("am.credit_write_off"), -1
         )
-        return {
-            (company, partner): to_decimal(amount) for company, partner, amount in rows if company
-        }
 
     @api.model
     def _days_to_pay(self, company_ids, date_from, date_to, partner_ids=None):
