@@ -4,29 +4,32 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-AUDIT_WRITER = "credit_management.audit_writer"
-"""Key, in the transaction's ``cr.precommit.data``, of the depth of the decision methods now
-writing audit fields. It lives in the transaction, where no RPC caller can put it (a context
-key would not do: RPC callers set the context)."""
+_AUDIT_WRITERS = {}
+"""{id of a transaction: depth of the decision methods now writing audit fields in it}. It
+lives in the server's memory, per transaction (``env.transaction``), where no RPC caller can
+put anything (a context key would not do: RPC callers set the context), and unlike
+``cr.precommit.data`` it survives the flushes and savepoints inside a decision. An entry
+exists only while a decision method runs."""
 
 
 @contextmanager
 def audit_writer(env):
     """Open the audit fields of every credit record for the code inside the block: only the
     decision methods (and the checks that record their figures) use it."""
-    data = env.cr.precommit.data
-    depth = data.get(AUDIT_WRITER, 0)
-    data[AUDIT_WRITER] = depth + 1
+    key = id(env.transaction)
+    _AUDIT_WRITERS[key] = _AUDIT_WRITERS.get(key, 0) + 1
     try:
         yield
     finally:
-        data[AUDIT_WRITER] = depth
+        _AUDIT_WRITERS[key] -= 1
+        if not _AUDIT_WRITERS[key]:
+            del _AUDIT_WRITERS[key]
 
 
 def audit_writer_open(env):
     """True inside a decision method, or for the superuser while modules load (install,
     upgrade, data and demo files)."""
-    return bool(env.cr.precommit.data.get(AUDIT_WRITER)) or (env.su and env.registry._init)
+    return id(env.transaction) in _AUDIT_WRITERS or (env.su and env.registry._init)
 
 
 class CreditDecisionMixin(models.AbstractModel):

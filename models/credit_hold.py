@@ -4,6 +4,7 @@ from odoo.tools import float_compare
 
 from ..credit_management import checks as core_checks
 from ..credit_management.numbers import to_decimal
+from .credit_decision_mixin import audit_writer
 
 DECISIONS = [
     ("approve_once", "Approve this order"),
@@ -23,6 +24,34 @@ class CreditHold(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
+    # A hold is written by the credit checks (its figures) and by the decision methods only:
+    # none of its fields but chatter and activities can be created or written directly.
+    _credit_audit_fields = frozenset(
+        {
+            "order_id",
+            "partner_id",
+            "company_id",
+            "state",
+            "requester_id",
+            "grade_id",
+            "order_amount",
+            "order_currency_id",
+            "order_total",
+            "exposure",
+            "credit_limit",
+            "overdue_amount",
+            "oldest_overdue_days",
+            "failures",
+            "decision",
+            "decision_reason",
+            "decided_by_id",
+            "decided_on",
+            "temporary_limit",
+            "temporary_limit_until",
+            "void_reason",
+        }
+    )
+    _credit_audit_defaults = {"state": "pending"}
 
     name = fields.Char(compute="_compute_name", store=True)
     order_id = fields.Many2one(
@@ -37,6 +66,7 @@ class CreditHold(models.Model):
             ("approved", "Approved"),
             ("rejected", "Rejected"),
             ("cancelled", "Cancelled"),
+            ("voided", "Voided"),
         ],
         default="pending",
         required=True,
@@ -46,7 +76,22 @@ class CreditHold(models.Model):
     )
     requester_id = fields.Many2one("res.users", string="Requested By", readonly=True)
     grade_id = fields.Many2one("credit.grade", readonly=True)
-    order_amount = fields.Monetary(readonly=True, help="Order amount in company currency.")
+    order_amount = fields.Monetary(
+        readonly=True, help="Amount the order asked on credit, in company currency."
+    )
+    order_currency_id = fields.Many2one(
+        "res.currency",
+        string="Order Currency",
+        readonly=True,
+        help="The order's currency when it was held: an approval covers the order only in it.",
+    )
+    order_total = fields.Monetary(
+        currency_field="order_currency_id",
+        string="Order Total",
+        readonly=True,
+        help="The order's total when it was held, in the order's currency: an approval covers "
+        "the order up to this total, for this customer and company only.",
+    )
     exposure = fields.Monetary(readonly=True, help="Exposure before this order.")
     credit_limit = fields.Monetary(readonly=True, help="Limit in force at the check.")
     overdue_amount = fields.Monetary(readonly=True)
@@ -72,6 +117,11 @@ class CreditHold(models.Model):
     decided_on = fields.Datetime(readonly=True)
     temporary_limit = fields.Monetary(readonly=True)
     temporary_limit_until = fields.Date(readonly=True)
+    void_reason = fields.Char(
+        readonly=True,
+        help="Why an approval no longer covers its order (cancelled, reset to quotation, "
+        "customer changed): a decision is used up by the order it covers.",
+    )
 
     @api.depends("order_id.name", "partner_id")
     def _compute_name(self):
@@ -109,16 +159,17 @@ class CreditHold(models.Model):
                 raise UserError(_("%(hold)s has already been decided.", hold=hold.display_name))
 
     def _decide(self, decision, reason, **values):
-        self.write(
-            {
-                "state": "rejected" if decision == "reject" else "approved",
-                "decision": decision,
-                "decision_reason": reason,
-                "decided_by_id": self.env.uid,
-                "decided_on": fields.Datetime.now(),
-                **values,
-            }
-        )
+        with audit_writer(self.env):
+            self.write(
+                {
+                    "state": "rejected" if decision == "reject" else "approved",
+                    "decision": decision,
+                    "decision_reason": reason,
+                    "decided_by_id": self.env.uid,
+                    "decided_on": fields.Datetime.now(),
+                    **values,
+                }
+            )
         self.activity_feedback(["mail.mail_activity_data_todo"])
 
     def action_approve_once(self, reason=""):
@@ -140,8 +191,9 @@ class CreditHold(models.Model):
         self._lock_pending()
         for hold in self:
             file = self.env["credit.file"].sudo()._get_for_partner(hold.partner_id, hold.company_id)
-            file.write({"temporary_limit": amount, "temporary_limit_until": date_end})
-            file._sync_partner_credit_limit()
+            with audit_writer(self.env):
+                file.write({"temporary_limit": amount, "temporary_limit_until": date_end})
+                file._sync_partner_credit_limit()
             file.message_post(
                 body=_(
                     "Temporary limit of %(amount)s until %(date)s granted by %(user)s to release "
@@ -217,18 +269,36 @@ class CreditHold(models.Model):
         requester = self.requester_id or order.user_id or self.env.user
         order.with_user(requester).sudo().action_confirm()
 
-    def _covers(self, order, amount):
-        """True when an approved hold of ``order`` covers ``amount`` (company currency)."""
-        return bool(
-            self.search_count(
-                [
-                    ("order_id", "=", order.id),
-                    ("state", "=", "approved"),
-                    ("order_amount", ">=", amount - 0.005),
-                ],
-                limit=1,
-            )
+    def _covering(self, order):
+        """The approved hold that covers ``order`` as it is now: decided for this order,
+        this customer (commercial partner), company and currency, for a total at least the
+        order's current total. Voided approvals (order cancelled, reset, customer changed)
+        cover nothing."""
+        candidates = self.sudo().search(
+            [
+                ("order_id", "=", order.id),
+                ("state", "=", "approved"),
+                ("partner_id", "=", order.partner_id.commercial_partner_id.id),
+                ("company_id", "=", order.company_id.id),
+                ("order_currency_id", "=", order.currency_id.id),
+            ]
         )
+        return candidates.filtered(
+            lambda h: order.currency_id.compare_amounts(h.order_total, order.amount_total) >= 0
+        )[:1]
+
+    def _void(self, reason):
+        """Used up: the approvals and pending requests of orders that were cancelled, reset
+        to quotation or given to another customer no longer cover or wait for anything."""
+        if not self:
+            return
+        with audit_writer(self.env):
+            self.filtered(lambda h: h.state == "approved").write(
+                {"state": "voided", "void_reason": reason}
+            )
+            self.filtered(lambda h: h.state == "pending").write(
+                {"state": "cancelled", "void_reason": reason}
+            )
 
     @api.model
     def _failure_messages(self, failures, currency):
