@@ -16,6 +16,7 @@
         "data/credit_policy_data.xml",
         "data/ir_cron_data.xml",
         "data/credit_receivable_data.xml",
+        "data/sale_order_data.xml",
         "data/credit_provision_rate_data.xml",
         "report/customer_statement_report.xml",
         "data/mail_template_data.xml",

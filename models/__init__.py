@@ -45,4 +45,5 @@ from . import (
     res_partner,
     res_partner_industry,
     sale_order,
+    sale_order_line,
 )

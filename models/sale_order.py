@@ -1,20 +1,53 @@
 import dataclasses
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..credit_management import checks as core_checks
 from ..credit_management import terms as core_terms
+from .credit_decision_mixin import audit_writer, audit_writer_open
 from .credit_info_mixin import CREDIT_INFO_FIELDS
 
-CREDIT_GATE_PASSED = "credit_management.gate_passed"
-"""Key of the ids of the orders being confirmed after passing the credit gate, kept in the
-transaction (``cr.precommit.data``) where no caller can put them through a context."""
+CREDIT_ORDERS_TOUCHED = "credit_management.orders_touched"
+"""Key, in ``cr.precommit.data``, of the ids of the orders created or changed in the
+transaction: before it commits, each of them that is confirmed must still be covered."""
+
+COVER_FIELDS = frozenset(
+    {
+        "credit_cover_source",
+        "credit_cover_partner_id",
+        "credit_cover_company_id",
+        "credit_cover_currency_id",
+        "credit_cover_total",
+        "credit_checked_amount",
+    }
+)
+"""What covers a confirmed order: written by the credit gate only."""
+
+_GATE_PASSED = {}
+"""{id of a transaction: ids of the orders being confirmed after passing the credit gate}.
+Held in the server's memory for the transaction, where no caller can put an id (a context
+key or a field would not do)."""
+
+
+@contextmanager
+def _gate_passed(env, ids):
+    key = id(env.transaction)
+    passed = _GATE_PASSED.setdefault(key, set())
+    added = set(ids) - passed
+    passed.update(added)
+    try:
+        yield
+    finally:
+        passed.difference_update(added)
+        if not passed:
+            _GATE_PASSED.pop(key, None)
 
 
 class SaleOrder(models.Model):
@@ -57,11 +90,51 @@ class SaleOrder(models.Model):
         copy=False,
         help="Order amount (company currency) that passed the credit checks or was approved.",
     )
+    # What covers the confirmed order (the credit gate's invariant): a passing check or an
+    # officer's approval, bound to the customer, company, currency and total it was given for.
+    credit_cover_source = fields.Selection(
+        [
+            ("check", "Credit checks passed"),
+            ("approval", "Approved by a credit officer"),
+            ("import", "Entered as confirmed by an administrator"),
+            ("install", "Confirmed before credit control was installed"),
+        ],
+        string="Credit Cover",
+        readonly=True,
+        copy=False,
+    )
+    credit_cover_partner_id = fields.Many2one(
+        "res.partner", string="Covered Customer", readonly=True, copy=False
+    )
+    credit_cover_company_id = fields.Many2one(
+        "res.company", string="Covered Company", readonly=True, copy=False
+    )
+    credit_cover_currency_id = fields.Many2one(
+        "res.currency", string="Covered Currency", readonly=True, copy=False
+    )
+    credit_cover_total = fields.Monetary(
+        currency_field="credit_cover_currency_id",
+        string="Covered Total",
+        readonly=True,
+        copy=False,
+        help="The order total the credit checks or the officer's approval cover, in the "
+        "order's currency. A confirmed order changed beyond it, or given to another customer, "
+        "company or currency, goes through the credit checks again.",
+    )
+
+    def _compute_amounts(self):
+        """Whatever changes an order's total (its lines, taxes, a pricelist), the order is
+        checked before the transaction commits (see ``_credit_touch``)."""
+        result = super()._compute_amounts()
+        self.filtered("id")._credit_touch()
+        return result
 
     @api.depends("credit_hold_ids.state")
     def _compute_credit_hold_state(self):
         for order in self:
-            last = order.credit_hold_ids.filtered(lambda h: h.state != "cancelled")[:1]
+            last = order.credit_hold_ids.filtered(lambda h: h.state not in ("cancelled", "voided"))[
+                :1
+            ]
             order.credit_hold_state = last.state if last else False
 
     @api.depends("company_id", "partner_id", "amount_total")
@@ -123,53 +196,242 @@ class SaleOrder(models.Model):
         result = True
         if passing:
             # only the orders that passed the gate here may be written to "sale" (see write)
-            passed = self.env.cr.precommit.data.setdefault(CREDIT_GATE_PASSED, set())
-            passed.update(passing.ids)
-            try:
+            with _gate_passed(self.env, passing.ids):
                 result = super(SaleOrder, passing).action_confirm()
-            finally:
-                passed.difference_update(passing.ids)
         if held and not passing:
             return held._credit_hold_notification()
         return result
 
     def _credit_may_write_confirmed(self):
         """Only system administrators may create or write confirmed orders directly, e.g. to
-        import the order history when the company starts with Odoo; everyone else,
+        import the order history when the company starts with Odoo; the order is then
+        covered by that administrator's entry, as the chatter says. Everyone else,
         salespeople first, goes through ``action_confirm`` and its credit gate."""
         return self.env.user.has_group("base.group_system")
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(COVER_FIELDS & vals.keys() for vals in vals_list) and not audit_writer_open(
+            self.env
+        ):
+            raise AccessError(_("Only the credit checks record what covers an order."))
         orders = super().create(vals_list)
-        if not self._credit_may_write_confirmed() and any(o.state == "sale" for o in orders):
-            raise UserError(
-                _(
-                    "Create the order as a quotation and confirm it: confirming runs the "
-                    "credit checks."
+        confirmed = orders.filtered(lambda o: o.state == "sale")
+        if confirmed:
+            if not self._credit_may_write_confirmed():
+                raise UserError(
+                    _(
+                        "Create the order as a quotation and confirm it: confirming runs the "
+                        "credit checks."
+                    )
                 )
-            )
+            confirmed._credit_cover_by_administrator()
+        orders._credit_touch()
         return orders
 
     def write(self, vals):
-        """Writing the state "sale" directly (e.g. over RPC) would skip the credit gate:
-        only orders confirmed through ``action_confirm`` that passed it may get it."""
-        if vals.get("state") == "sale" and not self._credit_may_write_confirmed():
-            passed = self.env.cr.precommit.data.get(CREDIT_GATE_PASSED, set())
-            if any(o.state in ("draft", "sent") and o.id not in passed for o in self):
-                raise UserError(
-                    _("Confirm the order with its Confirm button: it runs the credit checks.")
-                )
-        return super().write(vals)
+        """The credit gate's invariant, where the data changes: an order reaches "sale"
+        only through ``action_confirm`` (having passed the gate or been approved); what
+        covers it is written by the gate only; leaving "sale" or changing the customer
+        uses up the order's approvals; and a confirmed order changed beyond what covers it
+        (total, customer, company, currency) goes through the gate again (see
+        ``_credit_enforce``)."""
+        if COVER_FIELDS & vals.keys() and not audit_writer_open(self.env):
+            raise AccessError(_("Only the credit checks record what covers an order."))
+        imported = self.browse()
+        if vals.get("state") == "sale":
+            passed = _GATE_PASSED.get(id(self.env.transaction), ())
+            entering = self.filtered(lambda o: o.state != "sale" and o.id not in passed)
+            if entering:
+                if not self._credit_may_write_confirmed():
+                    raise UserError(
+                        _("Confirm the order with its Confirm button: it runs the credit checks.")
+                    )
+                imported = entering
+        voided = {}
+        if "state" in vals and vals["state"] != "sale":
+            reason = _("The order was cancelled or set back to quotation.")
+            for order in self:
+                voided[order] = reason
+        if vals.get("partner_id"):
+            customer = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id
+            reason = _("The order was given to another customer.")
+            for order in self:
+                if order.partner_id.commercial_partner_id != customer:
+                    voided.setdefault(order, reason)
+        result = super().write(vals)
+        for order, reason in voided.items():
+            order.credit_hold_ids.sudo()._void(reason)
+        left = self.filtered(lambda o: o.state != "sale" and o.credit_cover_source)
+        if left:
+            with audit_writer(self.env):
+                left.sudo().write(dict.fromkeys(COVER_FIELDS, False))
+        if imported:
+            imported._credit_cover_by_administrator()
+        self._credit_touch()
+        self._credit_enforce()
+        return result
 
-    def _credit_gate(self):
-        """Run the credit checks on the orders being confirmed; hold those that fail and
-        return them. Checks are serialised per customer: the commercial partners' rows are
-        locked for the rest of the transaction, so two users confirming orders for the same
-        customer at the same moment cannot both use the same remaining credit."""
-        orders = self.filtered(lambda o: o.state in ("draft", "sent"))
-        if not orders:
+    def _credit_cover_by_administrator(self):
+        """A system administrator entered these orders as confirmed: they are covered by
+        that entry (bound like any cover), which the chatter keeps."""
+        for order in self:
+            order._credit_record_cover("import")
+            order.sudo().message_post(
+                body=_(
+                    "Entered as confirmed by %(user)s without the credit checks.",
+                    user=self.env.user.name,
+                )
+            )
+
+    def _credit_record_cover(self, source):
+        """Bind what covers this order to its customer, company, currency and total now."""
+        self.ensure_one()
+        company = self.company_id
+        total = self.currency_id._convert(
+            self.amount_total,
+            company.currency_id,
+            company,
+            self.date_order or fields.Date.context_today(self),
+        )
+        with audit_writer(self.env):
+            self.sudo().write(
+                {
+                    "credit_cover_source": source,
+                    "credit_cover_partner_id": self.partner_id.commercial_partner_id.id,
+                    "credit_cover_company_id": company.id,
+                    "credit_cover_currency_id": self.currency_id.id,
+                    "credit_cover_total": self.amount_total,
+                    "credit_checked_amount": total,
+                }
+            )
+
+    @api.model
+    def _credit_cover_existing_orders(self):
+        """Orders confirmed before credit control was installed (or before this version)
+        are covered as they are: the invariant holds from the first day; any later change
+        goes through the gate."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE sale_order so
+               SET credit_cover_source = 'install',
+                   credit_cover_partner_id = p.commercial_partner_id,
+                   credit_cover_company_id = so.company_id,
+                   credit_cover_currency_id = so.currency_id,
+                   credit_cover_total = so.amount_total,
+                   credit_checked_amount =
+                       so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)
+              FROM res_partner p
+             WHERE p.id = so.partner_id
+               AND so.state = 'sale'
+               AND so.credit_cover_source IS NULL
+            """
+        )
+        self.invalidate_model(list(COVER_FIELDS))
+        return True
+
+    # ------------------------------------------------------------------
+    # the invariant
+    # ------------------------------------------------------------------
+    def _credit_touch(self):
+        """Remember these orders for the check before the transaction commits."""
+        if not self:
+            return
+        data = self.env.cr.precommit.data
+        touched = data.get(CREDIT_ORDERS_TOUCHED)
+        if touched is None:
+            touched = data[CREDIT_ORDERS_TOUCHED] = set()
+            env = self.env
+            self.env.cr.precommit.add(lambda: env["sale.order"]._credit_enforce_touched())
+        touched.update(self.ids)
+
+    @api.model
+    def _credit_enforce_touched(self):
+        """Before the transaction commits (``cr.precommit``, whatever path changed the orders:
+        ORM, RPC, other modules, lines, taxes, pricelists): every confirmed order among
+        those changed is covered, or goes through the gate again, or the commit fails."""
+        ids = self.env.cr.precommit.data.pop(CREDIT_ORDERS_TOUCHED, set())
+        orders = self.browse(ids).exists()
+        if orders:
+            orders._credit_enforce(release=True)
+            self.env.flush_all()
+
+    def _credit_uncovered(self):
+        """The confirmed orders among these that what covers them no longer covers: another
+        customer (commercial partner), company or currency, or a total above the covered
+        one. One SQL query on the stored values."""
+        confirmed = self.filtered(lambda o: o.state == "sale")
+        if not confirmed:
             return self.browse()
+        self.env["sale.order"].flush_model(
+            ["state", "partner_id", "company_id", "currency_id", "amount_total", *COVER_FIELDS]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT so.id
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.id = ANY(%s)
+                   AND so.state = 'sale'
+                   AND (so.credit_cover_source IS NULL
+                        OR so.credit_cover_partner_id IS DISTINCT FROM p.commercial_partner_id
+                        OR so.credit_cover_company_id IS DISTINCT FROM so.company_id
+                        OR so.credit_cover_currency_id IS DISTINCT FROM so.currency_id
+                        OR so.amount_total > COALESCE(so.credit_cover_total, 0) + 0.000001)
+                """,
+                confirmed.ids,
+            )
+        )
+        return self.browse([row[0] for row in rows])
+
+    def _credit_enforce(self, release=False):
+        """Confirmed orders no longer covered go through the credit gate again, as a
+        confirmation would: passing, they are covered at their new figures; failing (or
+        approved for less), the change is refused with the rules and figures. With
+        ``release``, a total lowered below the covered one lowers the cover too, so credit
+        given back cannot be taken again later without a check."""
+        uncovered = self._credit_uncovered()
+        if uncovered:
+            refused = uncovered._credit_gate(confirmed=True)
+            if refused:
+                raise UserError(
+                    _(
+                        "The credit checks do not cover this change of a confirmed order:\n"
+                        "%(reasons)s\nA credit officer can raise the limit, or sell the "
+                        "difference on a new quotation.",
+                        reasons="\n".join(refused),
+                    )
+                )
+        if release:
+            lowered = self.filtered(
+                lambda o: (
+                    o.state == "sale"
+                    and o.credit_cover_source
+                    and o.currency_id.compare_amounts(o.amount_total, o.credit_cover_total) < 0
+                )
+            )
+            for order in lowered:
+                order._credit_record_cover(order.credit_cover_source)
+
+    def _credit_gate(self, confirmed=False):
+        """Run the credit checks on the orders being confirmed; hold those that fail and
+        return them. Passing orders (or those an officer approved as they are) are covered
+        (see ``_credit_record_cover``). Checks are serialised per customer: the commercial
+        partners' rows are locked for the rest of the transaction, so two users confirming
+        orders for the same customer at the same moment cannot both use the same remaining
+        credit.
+
+        With ``confirmed``, the orders are confirmed ones changed beyond what covers them:
+        the same checks on what they still add to the exposure (their uninvoiced
+        remainder); passing ones are covered anew, and the failure messages of the others
+        are returned, for the change to be refused (no hold: the order is confirmed)."""
+        states = ("sale",) if confirmed else ("draft", "sent")
+        orders = self.filtered(lambda o: o.state in states)
+        if not orders:
+            return [] if confirmed else self.browse()
         partners = orders.partner_id.commercial_partner_id
         # members of a credit group share its limit: their confirmations are serialised on
         # the group head too
@@ -209,11 +471,13 @@ class SaleOrder(models.Model):
         added = defaultdict(Decimal)
         added_to_group = defaultdict(Decimal)
         held = self.browse()
+        refused = []
         Hold = self.env["credit.hold"].sudo()
         for order in orders:
-            order_facts, settings, amount, group = facts[order.id]
+            order_facts, settings, _amount, group = facts[order.id]
             key = (order.company_id.id, order.partner_id.commercial_partner_id.id)
-            if Hold._covers(order, float(order_facts.order_amount)):
+            approval = Hold._covering(order)
+            if approval:
                 failures = ()
             else:
                 order_facts = dataclasses.replace(
@@ -222,15 +486,18 @@ class SaleOrder(models.Model):
                     group_exposure=order_facts.group_exposure + added_to_group[group],
                 )
                 failures = core_checks.evaluate(order_facts, settings)
-            if failures:
+            if failures and confirmed:
+                reasons = Hold._failure_messages(failures, order.company_id.currency_id)
+                refused.append(f"{order.name}: " + " ".join(reasons))
+            elif failures:
                 held |= order
                 order._credit_hold(order_facts, failures)
             else:
                 added[key] += order_facts.order_amount
                 if group:
                     added_to_group[group] += order_facts.order_amount
-                order.sudo().credit_checked_amount = float(amount)
-        return held
+                order._credit_record_cover("approval" if approval else "check")
+        return refused if confirmed else held
 
     def _credit_immediate_payment(self):
         """Paid at or before delivery: prepaid through payment transactions, or sold with an
@@ -272,7 +539,18 @@ class SaleOrder(models.Model):
                 (policy._exposure_total(exposures[pair]) for pair in groups.get(group.id, ())),
                 Decimal(0),
             )
-            to_pay = order.amount_total - min(order.amount_paid, order.amount_total)
+            if order.state == "sale":
+                # a confirmed order changed: what it adds is its uninvoiced remainder, as
+                # the exposure counts confirmed orders
+                to_pay = sum(
+                    line.price_total
+                    * (line.product_uom_qty - line.qty_invoiced)
+                    / line.product_uom_qty
+                    for line in order.order_line
+                    if line.product_uom_qty > 0 and line.qty_invoiced < line.product_uom_qty
+                )
+            else:
+                to_pay = order.amount_total - min(order.amount_paid, order.amount_total)
             amount = order.currency_id._convert(
                 to_pay, company.currency_id, company, order.date_order or today
             )
@@ -308,9 +586,6 @@ class SaleOrder(models.Model):
         message on the order, an activity for the credit officer."""
         self.ensure_one()
         Hold = self.env["credit.hold"].sudo()
-        Hold.search([("order_id", "=", self.id), ("state", "=", "pending")]).write(
-            {"state": "cancelled"}
-        )
         company = self.company_id
         file = (
             self.env["credit.file"]
@@ -318,24 +593,30 @@ class SaleOrder(models.Model):
             ._get_for_partner(self.partner_id.commercial_partner_id, company, create=False)
         )
         reasons = Hold._failure_messages(failures, company.currency_id)
-        hold = Hold.create(
-            {
-                "order_id": self.id,
-                "partner_id": self.partner_id.commercial_partner_id.id,
-                "company_id": company.id,
-                "requester_id": self.user_id.id or self.env.uid,
-                "grade_id": file.grade_id.id,
-                "order_amount": float(facts.order_amount),
-                "exposure": float(facts.exposure),
-                "credit_limit": float(facts.limit),
-                "overdue_amount": float(facts.overdue_amount),
-                "oldest_overdue_days": facts.oldest_overdue_days,
-                "failures": [
-                    {"rule": f.rule, "values": {k: str(v) for k, v in f.values.items()}}
-                    for f in failures
-                ],
-            }
-        )
+        with audit_writer(self.env):
+            Hold.search([("order_id", "=", self.id), ("state", "=", "pending")]).write(
+                {"state": "cancelled"}
+            )
+            hold = Hold.create(
+                {
+                    "order_id": self.id,
+                    "partner_id": self.partner_id.commercial_partner_id.id,
+                    "company_id": company.id,
+                    "requester_id": self.user_id.id or self.env.uid,
+                    "grade_id": file.grade_id.id,
+                    "order_amount": float(facts.order_amount),
+                    "order_currency_id": self.currency_id.id,
+                    "order_total": self.amount_total,
+                    "exposure": float(facts.exposure),
+                    "credit_limit": float(facts.limit),
+                    "overdue_amount": float(facts.overdue_amount),
+                    "oldest_overdue_days": facts.oldest_overdue_days,
+                    "failures": [
+                        {"rule": f.rule, "values": {k: str(v) for k, v in f.values.items()}}
+                        for f in failures
+                    ],
+                }
+            )
         self.sudo().message_post(
             body=Markup("<p>%s</p><ul>%s</ul>")
             % (

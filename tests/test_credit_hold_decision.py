@@ -286,11 +286,12 @@ class TestCreditHoldDecision(CreditOrderCommon):
         self.order.action_draft()
         self.assertEqual(self.order.state, "draft")
 
-    def test_an_approved_order_confirmed_again_at_the_same_amount_passes(self):
+    def test_an_approval_is_used_up_when_its_order_goes_back_to_quotation(self):
         self._approved_then_back_to_quotation()
+        self.assertEqual(self.hold.state, "voided")
         self.order.with_user(self.salesperson).action_confirm()
-        self.assertEqual(self.order.state, "sale")
-        self.assertEqual(len(self.order.credit_hold_ids), 1)
+        self.assertEqual(self.order.state, "draft")
+        self.assertEqual(len(self._holds(self.order, "pending")), 1)
 
     def test_an_approved_order_raised_afterwards_is_held_again(self):
         self._approved_then_back_to_quotation()
@@ -302,7 +303,7 @@ class TestCreditHoldDecision(CreditOrderCommon):
         self.assertEqual(len(new), 1)
         self.assertAlmostEqual(new.order_amount, 16_000.0, places=2)
         self.assertAlmostEqual(new.exposure, 3_000.0, places=2)
-        self.assertEqual(self.hold.state, "approved")
+        self.assertEqual(self.hold.state, "voided")
 
     def test_an_approval_covers_its_own_order_only(self):
         self._as(self.officer).action_approve_once()

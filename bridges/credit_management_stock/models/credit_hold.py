@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.credit_management.models.credit_hold import CreditHold as MainHold
+
 RULE_STOP_DELIVERIES = "stop_deliveries"
 """Delivery checkpoint rule: the credit file says "Deliveries Stopped"."""
 
@@ -11,7 +13,7 @@ class CreditHold(models.Model):
     validated once."""
 
     _inherit = "credit.hold"
-
+    _credit_audit_fields = MainHold._credit_audit_fields | {"picking_id"}
     order_id = fields.Many2one(required=False)
     picking_id = fields.Many2one(
         "stock.picking",

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.credit_management.credit_management import checks as core_checks
+from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
 from odoo.addons.credit_management.models.credit_file import CUSTOMER_RULES
 
 from .credit_hold import RULE_STOP_DELIVERIES
@@ -153,11 +154,12 @@ class StockPicking(models.Model):
                 ],
             }
             hold = Hold.search([("picking_id", "=", picking.id), ("state", "=", "pending")])[:1]
-            if hold:
-                hold.write(values)
-                holds |= hold
-                continue
-            hold = Hold.create({"picking_id": picking.id, **values})
+            with audit_writer(self.env):
+                if hold:
+                    hold.write(values)
+                    holds |= hold
+                    continue
+                hold = Hold.create({"picking_id": picking.id, **values})
             holds |= hold
             reasons = Hold._failure_messages(failures, picking.company_id.currency_id)
             picking.sudo().message_post(
