@@ -70,7 +70,18 @@ class ResPartner(models.Model):
             # only a change on the company itself can contradict its credit file
             commercial = self.filtered(lambda p: p == p.commercial_partner_id)
             commercial._check_credit_limit_managed(vals["credit_limit"])
-        return super().write(vals)
+        result = super().write(vals)
+        if {"parent_id", "is_company"} & vals.keys():
+            # a contact moved to another company takes its confirmed orders to that
+            # customer's exposure: they must be covered for it (the credit gate's invariant)
+            orders = (
+                self.env["sale.order"]
+                .sudo()
+                .search([("partner_id", "child_of", self.ids), ("state", "=", "sale")])
+            )
+            orders._credit_touch()
+            orders._credit_enforce()
+        return result
 
     def _check_credit_limit_managed(self, new_limit):
         """The limit of a customer with a rating comes from its credit file: refuse a direct

@@ -18,6 +18,12 @@ CREDIT_ORDERS_TOUCHED = "credit_management.orders_touched"
 """Key, in ``cr.precommit.data``, of the ids of the orders created or changed in the
 transaction: before it commits, each of them that is confirmed must still be covered."""
 
+COMPUTED_MONEY_FIELDS = frozenset(
+    {"amount_total", "amount_untaxed", "amount_tax", "currency_rate", "credit_hold_state"}
+)
+"""Computed order fields the exposure and the gate read: only Odoo's computations set them
+(a direct write would change what the order seems to owe)."""
+
 COVER_FIELDS = frozenset(
     {
         "credit_cover_source",
@@ -238,6 +244,10 @@ class SaleOrder(models.Model):
         ``_credit_enforce``)."""
         if COVER_FIELDS & vals.keys() and not audit_writer_open(self.env):
             raise AccessError(_("Only the credit checks record what covers an order."))
+        if COMPUTED_MONEY_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                _("The order's totals and credit status are computed: change its lines instead.")
+            )
         imported = self.browse()
         if vals.get("state") == "sale":
             passed = _GATE_PASSED.get(id(self.env.transaction), ())

@@ -1,4 +1,5 @@
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import AccessError
 
 AMOUNT_FIELDS = frozenset(
     {
@@ -14,6 +15,12 @@ AMOUNT_FIELDS = frozenset(
     }
 )
 """Line fields whose change can raise the order's total."""
+
+COMPUTED_MONEY_FIELDS = frozenset(
+    {"price_total", "price_subtotal", "price_tax", "qty_invoiced", "price_reduce_taxexcl"}
+)
+"""Computed line fields the exposure reads (what an order still adds): only Odoo's
+computations set them."""
 
 
 class SaleOrderLine(models.Model):
@@ -32,6 +39,10 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
+        if COMPUTED_MONEY_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                _("The line's amounts are computed: change its quantity, price or taxes.")
+            )
         orders = self.order_id
         result = super().write(vals)
         if AMOUNT_FIELDS & vals.keys():

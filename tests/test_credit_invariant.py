@@ -238,6 +238,32 @@ class TestCreditInvariant(InvariantMixin, CreditOrderCommon):
         self.assertEqual(order.currency_id, self.currency)
         self.assertAllCovered(order)
 
+    def test_a_contact_moved_to_a_customer_on_hold_takes_no_order_with_it(self):
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.acme.id})
+        order = self._quotation(contact, 500.0)
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(
+            self._refused(contact.with_user(self.salesperson).write, {"parent_id": self.blocked.id})
+        )
+        self.assertEqual(contact.commercial_partner_id, self.acme)
+        self.assertAllCovered(order)
+
+    def test_the_computed_amounts_the_exposure_reads_cannot_be_written(self):
+        order = self._confirmed(self.acme, 500.0)
+        line = order.order_line
+        for record, values in (
+            (order, {"amount_total": 1.0}),
+            (order, {"currency_rate": 1000.0}),
+            (order, {"credit_hold_state": "approved"}),
+            (line, {"price_total": 1.0}),
+            (line, {"qty_invoiced": 1.0}),
+        ):
+            with self.subTest(values=values):
+                self.assertTrue(self._refused(record.with_user(self.salesperson).write, values))
+        self.assertEqual(order.amount_total, 500.0)
+        self.assertEqual(line.price_total, 500.0)
+
     # ------------------------------------------------------------------
     # approvals are used up
     # ------------------------------------------------------------------
