@@ -208,6 +208,18 @@ class SaleOrder(models.Model):
             return held._credit_hold_notification()
         return result
 
+    def _action_confirm(self):
+        """What confirming does after the state is written (procurements, deliveries,
+        subscriptions in other modules) runs for covered confirmed orders only: a module
+        calling it on a quotation, or on an order no longer covered, would deliver on credit
+        nobody granted."""
+        if any(order.state != "sale" for order in self):
+            raise UserError(
+                _("Confirm the order with its Confirm button: it runs the credit checks.")
+            )
+        self._credit_enforce()
+        return super()._action_confirm()
+
     def _credit_may_write_confirmed(self):
         """Only system administrators may create or write confirmed orders directly, e.g. to
         import the order history when the company starts with Odoo; the order is then
@@ -272,7 +284,9 @@ class SaleOrder(models.Model):
         result = super().write(vals)
         for order, reason in voided.items():
             order.credit_hold_ids.sudo()._void(reason)
-        left = self.filtered(lambda o: o.state != "sale" and o.credit_cover_source)
+        left = self.browse()
+        if "state" in vals and vals["state"] != "sale":
+            left = self.filtered("credit_cover_source")
         if left:
             with audit_writer(self.env):
                 left.sudo().write(dict.fromkeys(COVER_FIELDS, False))

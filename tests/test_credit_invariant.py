@@ -363,6 +363,13 @@ class TestCreditInvariant(InvariantMixin, CreditOrderCommon):
     # ------------------------------------------------------------------
     # other paths
     # ------------------------------------------------------------------
+    def test_what_confirming_does_runs_only_for_covered_confirmed_orders(self):
+        held = self._held(self.acme, 5_000.0)
+        # another module calling the second half of a confirmation on a quotation
+        with self.assertRefusedWithoutWriting(UserError):
+            held.with_user(self.salesperson).sudo()._action_confirm()
+        self.assertEqual(held.state, "draft")
+
     def test_a_copy_of_a_confirmed_order_is_an_uncovered_quotation(self):
         order = self._confirmed(self.acme, 500.0)
         copy = order.with_user(self.salesperson).copy()
