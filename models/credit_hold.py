@@ -81,13 +81,11 @@ class CreditHold(models.Model):
     )
     order_currency_id = fields.Many2one(
         "res.currency",
-        string="Order Currency",
         readonly=True,
         help="The order's currency when it was held: an approval covers the order only in it.",
     )
     order_total = fields.Monetary(
         currency_field="order_currency_id",
-        string="Order Total",
         readonly=True,
         help="The order's total when it was held, in the order's currency: an approval covers "
         "the order up to this total, for this customer and company only.",

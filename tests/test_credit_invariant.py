@@ -459,7 +459,7 @@ class TestCreditInvariantProperty(InvariantMixin, CreditOrderCommon):
         )
         return self.env.cr.fetchall()
 
-    def test_no_sequence_of_public_calls_confirms_an_uncovered_order(self):
+    def test_no_sequence_of_public_calls_confirms_an_uncovered_order(self):  # pylint: disable=missing-return
         case = self
         env = self.env
         actors = {"sales": self.salesperson, "officer": self.selling_officer}
@@ -540,7 +540,7 @@ class TestCreditInvariantProperty(InvariantMixin, CreditOrderCommon):
                     case._refused(line.with_user(order.user_id).unlink)
 
             @rule(target=orders, order=orders)
-            def copy(self, order):
+            def duplicate(self, order):
                 copy = self._as(order).copy()
                 self.all |= copy
                 return copy
