@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..models.credit_hold import DECISIONS
 
@@ -12,6 +12,16 @@ class CreditHoldDecision(models.TransientModel):
     hold_ids = fields.Many2many(
         "credit.hold", string="Holds", required=True, default=lambda self: self._default_holds()
     )
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, readonly=True
+    )
+
+    @api.depends("hold_ids")
+    def _compute_company_id(self):
+        """The company of the holds decided (whose rules then keep the decision in it)."""
+        for decision in self:
+            decision.company_id = decision.hold_ids.company_id[:1] or self.env.company
+
     decision = fields.Selection(DECISIONS, required=True, default="approve_once")
     reason = fields.Text()
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
