@@ -37,8 +37,8 @@ class InvalidBoundsError(ValueError):
 
 def parse_bounds(text: str) -> tuple[int, ...]:
     """The bucket bounds written as "30,60,90,180,365": whole days, strictly increasing,
-    positive, at most ``MAX_BOUND_DAYS``, at most ``MAX_BUCKETS - 2`` of them (so there are at most ``MAX_BUCKETS``
-    buckets). Spaces around the numbers are allowed."""
+    positive, at most ``MAX_BOUND_DAYS``, at most ``MAX_BUCKETS - 2`` of them (so there are
+    at most ``MAX_BUCKETS`` buckets). Spaces around the numbers are allowed."""
     parts = [part.strip() for part in (text or "").split(",")]
     if parts == [""]:
         raise InvalidBoundsError("Give at least one bucket bound, e.g. 30,60,90,180,365.", "empty")

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..models.credit_hold import DECISIONS
 
@@ -29,6 +30,11 @@ class CreditHoldDecision(models.TransientModel):
         help="The customer's limit until the end date; the rated limit applies again after."
     )
     temporary_limit_until = fields.Date(string="Until")
+
+    @api.constrains("temporary_limit")
+    def _check_temporary_limit(self):
+        if any(decision.temporary_limit < 0 for decision in self):
+            raise ValidationError(_("A temporary limit cannot be negative."))
 
     def _default_holds(self):
         context = self.env.context
