@@ -17,11 +17,16 @@ from itertools import pairwise
 DEFAULT_BOUNDS: tuple[int, ...] = (30, 60, 90, 180, 365)
 MAX_BUCKETS = 8
 """Not due + up to six bounded buckets + the open-ended last one (reports store 8 columns)."""
+MAX_BOUND_DAYS = 3650
+"""Ten years: the largest bucket bound. Receivables older than that all sit in the last
+bucket anyway, and a larger bound (e.g. 99999999999) overflows PostgreSQL's integer when the
+reports compute their thresholds."""
 
 
 class InvalidBoundsError(ValueError):
     """Bucket bounds that cannot define age buckets. ``problem`` names what is wrong
-    (``empty``, ``not_a_number``, ``too_many``, ``not_positive``, ``not_increasing``) so
+    (``empty``, ``not_a_number``, ``too_many``, ``not_positive``, ``too_large``,
+    ``not_increasing``) so
     that the UI can say it in the user's language; ``value`` is the offending text."""
 
     def __init__(self, message: str, problem: str, value: str = ""):
@@ -32,8 +37,8 @@ class InvalidBoundsError(ValueError):
 
 def parse_bounds(text: str) -> tuple[int, ...]:
     """The bucket bounds written as "30,60,90,180,365": whole days, strictly increasing,
-    positive, at most ``MAX_BUCKETS - 2`` of them (so there are at most ``MAX_BUCKETS``
-    buckets). Spaces around the numbers are allowed."""
+    positive, at most ``MAX_BOUND_DAYS``, at most ``MAX_BUCKETS - 2`` of them (so there are
+    at most ``MAX_BUCKETS`` buckets). Spaces around the numbers are allowed."""
     parts = [part.strip() for part in (text or "").split(",")]
     if parts == [""]:
         raise InvalidBoundsError("Give at least one bucket bound, e.g. 30,60,90,180,365.", "empty")
@@ -53,7 +58,7 @@ def parse_bounds(text: str) -> tuple[int, ...]:
 
 def validate_bounds(bounds: Sequence[int]) -> None:
     """Raise InvalidBoundsError unless ``bounds`` are 1 to 6 strictly increasing positive
-    whole numbers of days."""
+    whole numbers of days, none above ``MAX_BOUND_DAYS``."""
     if not bounds:
         raise InvalidBoundsError("Give at least one bucket bound, e.g. 30,60,90,180,365.", "empty")
     if len(bounds) > MAX_BUCKETS - 2:
@@ -66,6 +71,10 @@ def validate_bounds(bounds: Sequence[int]) -> None:
         if bound <= 0:
             raise InvalidBoundsError(
                 "Bucket bounds must be positive numbers of days.", "not_positive", str(bound)
+            )
+        if bound > MAX_BOUND_DAYS:
+            raise InvalidBoundsError(
+                f"Bucket bounds must be at most {MAX_BOUND_DAYS} days.", "too_large", str(bound)
             )
     for earlier, later in pairwise(bounds):
         if later <= earlier:

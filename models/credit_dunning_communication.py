@@ -110,6 +110,7 @@ class CreditDunningCommunication(models.Model):
         if any(c.state != "draft" for c in self):
             raise UserError(_("Only communications not sent yet can be cancelled."))
         self._cancel_drafts()
+        return True
 
     def _cancel_drafts(self):
         """Cancel these draft communications and give their items back the level they had
@@ -222,6 +223,7 @@ class CreditDunningCommunication(models.Model):
         self.env["credit.file"]._check_officer()
         for communication in self.filtered(lambda c: c.state in ("draft", "failed")):
             communication.sudo()._send_safely()
+        return True
 
     def action_print_letter(self):
         self.ensure_one()

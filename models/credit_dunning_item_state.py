@@ -108,3 +108,4 @@ class CreditDunningItemState(models.Model):
         """The dispute is settled: dunning of these items goes on where it stopped."""
         self.env["credit.file"]._check_officer()
         self.write({"disputed": False})
+        return True

@@ -84,7 +84,8 @@ class CreditDunningLevel(models.Model):
     fee_cap = fields.Monetary(
         string="Interest Cap",
         currency_field="currency_id",
-        help="Interest charged with one communication is at most this (0: no cap).",
+        help="Interest charged with one communication is at most this (0: no cap, allowed "
+        "only without a minimum).",
     )
     set_credit_hold = fields.Boolean(
         string="Put on Credit Hold",
@@ -106,10 +107,12 @@ class CreditDunningLevel(models.Model):
                 raise ValidationError(
                     _("The fees of level %(level)s cannot be negative.", level=level.name)
                 )
-            if level.fee_cap and level.fee_min > level.fee_cap:
+            if level.fee_min and level.fee_min > level.fee_cap:
+                # a cap of 0 ("no cap") under a minimum is a typo more often than a choice
                 raise ValidationError(
                     _(
-                        "The minimum interest of level %(level)s is above its cap.",
+                        "The minimum interest of level %(level)s is above its cap: a level "
+                        "with a minimum needs a cap at least as high.",
                         level=level.name,
                     )
                 )

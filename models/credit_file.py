@@ -265,6 +265,18 @@ class CreditFile(models.Model):
                     )
                 )
 
+    @api.constrains("credit_limit", "temporary_limit", "group_limit")
+    def _check_limits_not_negative(self):
+        for file in self:
+            if min(file.credit_limit, file.temporary_limit, file.group_limit) < 0:
+                raise ValidationError(
+                    _(
+                        "The credit limits of %(customer)s cannot be negative: 0 already "
+                        "means no credit.",
+                        customer=file.partner_id.display_name,
+                    )
+                )
+
     # ------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------

@@ -127,6 +127,7 @@ class CreditPaymentPromise(models.Model):
         if any(promise.state != "open" for promise in self):
             raise UserError(_("Only open promises to pay can be cancelled."))
         self.sudo().write({"state": "cancel"})
+        return True
 
     @api.model
     def _check_promises(self, today=None):

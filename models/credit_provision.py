@@ -99,6 +99,7 @@ class CreditProvision(models.Model):
             values = provision._line_values()
             provision.line_ids.unlink()
             provision.write({"line_ids": [fields.Command.create(v) for v in values]})
+        return True
 
     def _line_values(self):
         """One dict per customer with an open receivable or a provision booked: bucket
@@ -325,6 +326,7 @@ class CreditProvision(models.Model):
             ):
                 raise UserError(self.env._("The provision booked is already right: no adjustment."))
             provision._post()
+        return True
 
     def _post(self):
         self.ensure_one()
@@ -386,6 +388,7 @@ class CreditProvision(models.Model):
                     cancel=True,
                 )
             provision.state = "cancelled"
+        return True
 
     def _check_no_later_posted(self):
         """A later posted provision was booked against this one: cancel it first."""
@@ -417,6 +420,7 @@ class CreditProvision(models.Model):
             if provision.state != "cancelled" or provision.move_id:
                 raise UserError(self.env._("Only a cancelled draft can be reset to draft."))
             provision.state = "draft"
+        return True
 
     def unlink(self):
         if any(provision.state == "posted" for provision in self):

@@ -168,6 +168,7 @@ class CreditReceivableCase(models.Model):
                     summary=self.env._("End of supervision: report on the collection"),
                     user_id=case.officer_id.id,
                 )
+        return True
 
     def action_mark_doubtful(self):
         """Ask the officer for the reason (the wizard calls ``_mark_doubtful``)."""
@@ -254,10 +255,12 @@ class CreditReceivableCase(models.Model):
         self.activity_feedback(["mail.mail_activity_data_todo"])
         for case in self:
             case.message_post(body=self.env._("Handed over to legal."))
+        return True
 
     def action_close(self):
         self._check_officer()
         self._close(self.env._("Closed by %(user)s.", user=self.env.user.name))
+        return True
 
     def _close(self, message):
         open_cases = self.filtered(lambda case: case.state != "closed")

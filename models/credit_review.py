@@ -156,6 +156,7 @@ class CreditReview(models.Model):
             if review.state not in ("draft", "to_approve"):
                 raise UserError(_("A decided review cannot be computed again."))
             review.write(review._compute_proposal())
+        return True
 
     def _compute_proposal(self):
         self.ensure_one()

@@ -10,6 +10,7 @@ class CreditReviewLine(models.Model):
     _order = "review_id, id"
 
     review_id = fields.Many2one("credit.review", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="review_id.company_id", store=True, index=True)
     code = fields.Selection(
         lambda self: self.env["credit.scoring.factor"]._fields["code"].selection,
         string="Factor",

@@ -38,6 +38,7 @@ class CreditScoringFactor(models.Model):
     _order = "model_id, sequence, id"
 
     model_id = fields.Many2one("credit.scoring.model", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="model_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     code = fields.Selection(FACTOR_CODES, string="Factor", required=True)
     weight = fields.Float(digits=(8, 2), required=True, default=10)

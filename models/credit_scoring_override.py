@@ -23,6 +23,7 @@ class CreditScoringOverride(models.Model):
     _order = "model_id, id"
 
     model_id = fields.Many2one("credit.scoring.model", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="model_id.company_id", store=True, index=True)
     flag = fields.Selection(OVERRIDE_FLAGS, string="When", required=True)
     kind = fields.Selection(
         [(core_scoring.OVERRIDE_CAP, "Not above"), (core_scoring.OVERRIDE_FORCE, "Force to")],

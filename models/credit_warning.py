@@ -56,7 +56,9 @@ class CreditWarning(models.Model):
     def action_resolve(self):
         self.env["credit.file"]._check_officer()
         self.write({"state": "resolved"})
+        return True
 
     def action_dismiss(self):
         self.env["credit.file"]._check_officer()
         self.write({"state": "dismissed"})
+        return True

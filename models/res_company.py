@@ -107,13 +107,20 @@ def parse_aging_bounds(env, text):
             "not_a_number": env._("%s is not a whole number of days", repr(error.value)),
             "too_many": env._("%s bounds is more than six", error.value),
             "not_positive": env._("%s is not a positive number of days", error.value),
+            "too_large": env._(
+                "%(bound)s days is more than %(max)s days (ten years)",
+                bound=error.value,
+                max=core_aging.MAX_BOUND_DAYS,
+            ),
             "not_increasing": env._("%s is not greater than the bound before it", error.value),
         }
         raise ValidationError(
             env._(
                 "The aging buckets %(bounds)s are not valid: %(reason)s. Write up to six "
-                "increasing numbers of days separated by commas, e.g. 30,60,90,180,365.",
+                "increasing numbers of days, at most %(max)s, separated by commas, e.g. "
+                "30,60,90,180,365.",
                 bounds=repr(text or ""),
                 reason=reasons[error.problem],
+                max=core_aging.MAX_BOUND_DAYS,
             )
         ) from None

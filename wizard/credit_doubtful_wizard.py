@@ -17,6 +17,17 @@ class CreditDoubtfulWizard(models.TransientModel):
         " ('parent_state', '=', 'posted')]",
     )
     reason = fields.Text(required=True, help="Why the money is unlikely to be collected.")
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, readonly=True
+    )
+
+    @api.depends("case_id", "line_ids")
+    def _compute_company_id(self):
+        """The company of the case or receivables classified."""
+        for wizard in self:
+            wizard.company_id = (
+                wizard.case_id.company_id or wizard.line_ids.company_id[:1] or self.env.company
+            )
 
     @api.model
     def default_get(self, fields_list):

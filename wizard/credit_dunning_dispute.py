@@ -10,6 +10,15 @@ class CreditDunningDispute(models.TransientModel):
 
     move_line_ids = fields.Many2many("account.move.line", string="Items", required=True)
     reason = fields.Text(required=True, help="What the customer disputes and why.")
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, readonly=True
+    )
+
+    @api.depends("move_line_ids")
+    def _compute_company_id(self):
+        """The company of the items disputed."""
+        for wizard in self:
+            wizard.company_id = wizard.move_line_ids.company_id[:1] or self.env.company
 
     @api.model
     def default_get(self, fields_list):

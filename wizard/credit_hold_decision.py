@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..models.credit_hold import DECISIONS
 
@@ -12,6 +13,16 @@ class CreditHoldDecision(models.TransientModel):
     hold_ids = fields.Many2many(
         "credit.hold", string="Holds", required=True, default=lambda self: self._default_holds()
     )
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, readonly=True
+    )
+
+    @api.depends("hold_ids")
+    def _compute_company_id(self):
+        """The company of the holds decided (whose rules then keep the decision in it)."""
+        for decision in self:
+            decision.company_id = decision.hold_ids.company_id[:1] or self.env.company
+
     decision = fields.Selection(DECISIONS, required=True, default="approve_once")
     reason = fields.Text()
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
@@ -19,6 +30,11 @@ class CreditHoldDecision(models.TransientModel):
         help="The customer's limit until the end date; the rated limit applies again after."
     )
     temporary_limit_until = fields.Date(string="Until")
+
+    @api.constrains("temporary_limit")
+    def _check_temporary_limit(self):
+        if any(decision.temporary_limit < 0 for decision in self):
+            raise ValidationError(_("A temporary limit cannot be negative."))
 
     def _default_holds(self):
         context = self.env.context

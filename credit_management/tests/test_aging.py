@@ -105,12 +105,18 @@ def test_bounds_text_may_have_spaces():
         ("30,30,60", "strictly increasing", "not_increasing", "30"),
         ("60,30", "strictly increasing", "not_increasing", "30"),
         ("10,20,30,40,50,60,70", "At most 6", "too_many", "7"),
+        ("30,60,99999999999", "at most 3650 days", "too_large", "99999999999"),
+        ("30,3651", "at most 3650 days", "too_large", "3651"),
     ],
 )
 def test_bad_bounds_are_refused_with_a_clear_message(text, message, problem, value):
     with pytest.raises(InvalidBoundsError, match=message) as error:
         parse_bounds(text)
     assert (error.value.problem, error.value.value) == (problem, value)
+
+
+def test_ten_years_is_the_largest_bound():
+    assert parse_bounds("30,365,3650") == (30, 365, 3650)
 
 
 def test_invalid_bounds_are_value_errors():
