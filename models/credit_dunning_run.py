@@ -16,10 +16,13 @@ _logger = logging.getLogger(__name__)
 SEND_SECONDS_PARAM = "credit_management.dunning_send_seconds"
 SEND_SECONDS = 20.0
 """Default seconds of sending per transaction of the background job."""
-FIRST_CHUNK = 10
-"""Communications of the first chunk of a batch, before the sending rate is known."""
+FIRST_CHUNK = 2
+"""Communications of the first chunk of a batch while the sending rate is not known."""
 MAX_CHUNK = 100
 """Most communications whose PDFs are rendered in one report call."""
+_seconds_per_communication = {}
+"""Sending rate of the last batch of this process, per database: sizes the first chunk of
+the next batch."""
 
 
 def _clock():
@@ -495,17 +498,20 @@ class CreditDunningRun(models.Model):
 
         The communications go in chunks whose PDFs are rendered in one report call per
         report (one wkhtmltopdf process for many letters instead of one per letter, see
-        ``credit.dunning.communication._send_chunk``). The first chunk has ``FIRST_CHUNK``
-        communications; each next one is sized on the time the previous ones took per
-        communication, to fill what is left of the budget; none is started when not even
-        one communication fits in it."""
+        ``credit.dunning.communication._send_chunk``). Each chunk is sized on the time a
+        communication took so far (in this batch, else in the previous one, else
+        ``FIRST_CHUNK`` communications) to fill what is left of the budget; none is
+        started when not even one communication fits in it."""
         budget = self._send_seconds() if seconds is None else seconds
         # sending reads invoices, renders their PDFs and queues mail: system work, done as
         # superuser once an officer (or the scheduler) has decided to send
         Communication = self.env["credit.dunning.communication"].sudo()
         domain = [("run_id", "in", self.ids), ("state", "=", "draft")]
         start = _clock()
-        sent, size, last_id = 0, FIRST_CHUNK, 0
+        dbname = self.env.cr.dbname
+        rate = _seconds_per_communication.get(dbname)
+        size = max(1, min(MAX_CHUNK, int(budget / rate))) if rate else FIRST_CHUNK
+        sent, last_id = 0, 0
         while not limit or sent < limit:
             if limit:
                 size = min(size, limit - sent)
@@ -517,6 +523,8 @@ class CreditDunningRun(models.Model):
             last_id = chunk[-1].id
             elapsed = _clock() - start
             per_communication = elapsed / sent
+            if per_communication > 0:
+                _seconds_per_communication[dbname] = per_communication
             left = budget - elapsed
             if left < per_communication:
                 break

@@ -45,6 +45,7 @@ class TestDunningSendBatches(DunningCommon):
         super().setUp()
         self.clock = FakeClock()
         self.patch(credit_dunning_run, "_clock", self.clock)
+        self.patch(credit_dunning_run, "_seconds_per_communication", {})
         Communication = type(self.env["credit.dunning.communication"])
         original = Communication._send_safely
         clock = self.clock
@@ -106,6 +107,24 @@ class TestDunningSendBatches(DunningCommon):
             # 2 x 8 s = 16 s of the 20 s budget: 4 s left, less than one communication
             self._cron_send().assert_called_once_with(done=2, remaining=1)
 
+    def test_a_batch_starts_with_a_chunk_sized_on_the_rate_of_the_previous_batch(self):
+        self.clock.per_communication = 5.0
+        run, _invoices = self._run_to_send(5)
+        Communication = type(self.env["credit.dunning.communication"])
+        original = Communication._send_chunk
+        chunks = []
+
+        def count_chunk(comms):
+            chunks.append(len(comms))
+            return original(comms)
+
+        # the previous batch of this process sent at 5 s a communication: 4 fill 20 s
+        credit_dunning_run._seconds_per_communication[self.env.cr.dbname] = 5.0
+        with mock.patch.object(Communication, "_send_chunk", count_chunk):
+            self._cron_send().assert_called_once_with(done=4, remaining=1)
+        self.assertEqual(chunks, [4])  # one chunk, one report call per report
+        self.assertEqual(run.state, "sending")
+
     def test_the_time_budget_is_a_system_parameter_capped_under_the_worker_limit(self):
         Run = self.env["credit.dunning.run"]
         ICP = self.env["ir.config_parameter"]
@@ -144,6 +163,9 @@ class TestDunningSendBatches(DunningCommon):
     # one report call per batch
     # ------------------------------------------------------------------
     def _count_report_calls(self):
+        # a batch of one chunk (the first chunk of a batch is small while the sending
+        # rate is unknown)
+        self.patch(credit_dunning_run, "FIRST_CHUNK", 10)
         Report = type(self.env["ir.actions.report"])
         return mock.patch.object(
             Report, "_pre_render_qweb_pdf", autospec=True, side_effect=Report._pre_render_qweb_pdf
