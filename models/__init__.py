@@ -39,6 +39,7 @@ from . import (
     credit_scoring_model,
     credit_scoring_override,
     credit_warning,
+    ir_cron,
     mail_activity,
     res_company,
     res_config_settings,

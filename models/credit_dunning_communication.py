@@ -1,9 +1,13 @@
 import base64
+import functools
 import logging
+import subprocess
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from .credit_dunning_level import CHANNELS
 
@@ -16,6 +20,21 @@ DEFAULT_ACTIVITY = {
 }
 """Activity given to the collector for channels a person carries out, when the level names
 no activity type of its own."""
+
+
+@functools.cache
+def wkhtmltopdf_takes_several_documents():
+    """Whether the installed wkhtmltopdf renders several documents in one call: only the
+    builds with patched Qt do (the ones Odoo recommends); the builds of Debian and Ubuntu
+    refuse "more than one input document", so Odoo prints several records with them only
+    one by one."""
+    try:
+        version = subprocess.run(
+            [_get_wkhtmltopdf_bin(), "--version"], capture_output=True, check=False, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return b"patched qt" in version.lower()
 
 
 class CreditDunningCommunication(models.Model):
@@ -221,8 +240,7 @@ class CreditDunningCommunication(models.Model):
     def action_send_now(self):
         """Send these communications at once instead of waiting for the background job."""
         self.env["credit.file"]._check_officer()
-        for communication in self.filtered(lambda c: c.state in ("draft", "failed")):
-            communication.sudo()._send_safely()
+        self.filtered(lambda c: c.state in ("draft", "failed")).sudo()._send_chunk()
         return True
 
     def action_print_letter(self):
@@ -251,7 +269,87 @@ class CreditDunningCommunication(models.Model):
     # ------------------------------------------------------------------
     # sending
     # ------------------------------------------------------------------
-    def _send_safely(self):
+    def _send_chunk(self):
+        """Send these communications, their PDFs rendered beforehand in one report call per
+        report: the letters of all of them in one call, the invoices they attach in another
+        (wkhtmltopdf costs about a second per call whatever the number of pages, so one
+        call per letter made sending slow). The items paid or disputed since the preview
+        are left out first, so the letters show what is still due. Then each communication
+        is sent in its own savepoint, as ``_send_safely`` says."""
+        rendered = {}
+        # the demo replays past runs without rendering PDFs, to install fast
+        if not self.env.context.get("credit_dunning_no_documents"):
+            for communication in self:
+                communication._drop_settled_items_quietly()
+            rendered = self._render_documents()
+        for communication in self:
+            communication._send_safely(rendered)
+
+    def _drop_settled_items_quietly(self):
+        """``_drop_settled_items`` before the PDFs are rendered; an error here is left for
+        ``_send_safely`` to meet again and record on the communication."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._drop_settled_items()
+        except Exception:  # recorded when the communication is sent
+            _logger.debug("Dunning communication %s: items not refreshed", self.id, exc_info=True)
+
+    def _render_documents(self):
+        """The PDFs these communications will attach, rendered in one report call per
+        report: ``{("letter", communication id) or ("invoice", invoice id): (content,
+        kind)}``. Communications with nothing left to dun, and e-mails to customers without
+        an address, are not rendered (they will not be sent)."""
+        sendable = self.filtered(
+            lambda c: (
+                c.state in ("draft", "failed")
+                and c.line_ids
+                and c.channel in ("email", "letter")
+                and (c.channel == "letter" or c.partner_id.email)
+            )
+        )
+        rendered = {}
+        for report in sendable.level_id.letter_report_id:
+            letters = sendable.filtered(lambda c, r=report: c.level_id.letter_report_id == r)
+            for res_id, document in self._render_pdfs(report.report_name, letters).items():
+                rendered[("letter", res_id)] = document
+        invoices = (
+            sendable.filtered(lambda c: c.channel == "email" and c.level_id.attach_invoices)
+            .line_ids.move_id.filtered(
+                lambda m: m.is_invoice(include_receipts=True) and not m.invoice_pdf_report_id
+            )
+            .sorted("id")
+        )
+        for res_id, document in self._render_pdfs("account.account_invoices", invoices).items():
+            rendered[("invoice", res_id)] = document
+        return rendered
+
+    @api.model
+    def _render_pdfs(self, report_ref, records):
+        """``{record id: (content, kind)}`` of ``records`` rendered in one report call and
+        split per record, as Odoo's invoice sending does (``_pre_render_qweb_pdf`` then
+        ``_get_splitted_report``: the PDF is cut at each record's first heading). Records
+        the split could not separate, or all of them when the call fails or wkhtmltopdf
+        cannot take several documents, are missing: they are rendered one by one when
+        sent, where an error fails only their own communication."""
+        if not records:
+            return {}
+        html_only = (config["test_enable"] or config["test_file"]) and not self.env.context.get(
+            "force_report_rendering"
+        )  # as ``_pre_render_qweb_pdf`` decides
+        if not (html_only or wkhtmltopdf_takes_several_documents()):
+            return {}
+        Report = self.env["ir.actions.report"]
+        try:
+            with self.env.cr.savepoint():
+                content, kind = Report._pre_render_qweb_pdf(report_ref, res_ids=records.ids)
+                by_id = Report._get_splitted_report(report_ref, content, kind)
+        except Exception:  # each record is rendered again on its own
+            _logger.info("%s: rendering %s records at once failed", report_ref, len(records))
+            return {}
+        return {res_id: (by_id[res_id], kind) for res_id in records.ids if by_id.get(res_id)}
+
+    def _send_safely(self, rendered=None):
         """Send one communication in a savepoint: a failure (no e-mail address, a report
         that does not render, any error) marks it failed with the reason, leaves nothing
         half-done and puts its items back to the level they had reached before, so that the
@@ -259,7 +357,7 @@ class CreditDunningCommunication(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                self._send()
+                self._send(rendered or {})
         except Exception as error:  # one bad communication never stops the others
             if isinstance(error, UserError):
                 reason = error.args[0]
@@ -270,10 +368,10 @@ class CreditDunningCommunication(models.Model):
             self._restore_item_states()
             self.write({"state": "failed", "failure_reason": reason})
 
-    def _send(self):
+    def _send(self, rendered):
         """Carry out the communication: e-mail queued with its attachments, letter
-        rendered, activity for the collector; log the contact; apply the level's
-        sanctions."""
+        rendered (or taken from ``rendered``, see ``_render_documents``), activity for the
+        collector; log the contact; apply the level's sanctions."""
         self.ensure_one()
         if not self._drop_settled_items():
             self.write(
@@ -288,10 +386,9 @@ class CreditDunningCommunication(models.Model):
         self._mark_items_reached()
         level = self.level_id
         attachments = self.env["ir.attachment"]
-        # the demo replays past runs without rendering PDFs, to install fast
         documents = not self.env.context.get("credit_dunning_no_documents")
         if documents and level.letter_report_id and self.channel in ("email", "letter"):
-            attachments |= self._render_letter()
+            attachments |= self._render_letter(rendered.get(("letter", self.id)))
         if self.channel == "email":
             if not self.partner_id.email:
                 raise UserError(
@@ -301,7 +398,7 @@ class CreditDunningCommunication(models.Model):
                     )
                 )
             if documents and level.attach_invoices:
-                attachments |= self._invoice_attachments()
+                attachments |= self._invoice_attachments(rendered)
             mail_id = level.mail_template_id.send_mail(
                 self.id,
                 email_values={"attachment_ids": [Command.set(attachments.ids)]},
@@ -357,10 +454,11 @@ class CreditDunningCommunication(models.Model):
             }
         )
 
-    def _render_letter(self):
-        """The letter as a PDF attached to the communication, in the customer's language."""
+    def _render_letter(self, document=None):
+        """The letter as a PDF attached to the communication, in the customer's language:
+        ``document`` (content, kind) when it was rendered with others, else rendered now."""
         report = self.level_id.letter_report_id
-        content, kind = (
+        content, kind = document or (
             self.env["ir.actions.report"]
             .with_context(lang=self.partner_id.lang or self.env.lang)
             ._render_qweb_pdf(report.report_name, self.ids)
@@ -376,17 +474,22 @@ class CreditDunningCommunication(models.Model):
             }
         )
 
-    def _invoice_attachments(self):
+    def _invoice_attachments(self, rendered=None):
         """The PDF of each invoice of the communication: the one Odoo keeps for the invoice
-        when there is one, else freshly rendered."""
+        when there is one, else the one in ``rendered`` (see ``_render_documents``), else
+        rendered now. Items of other entries (opening balances, miscellaneous entries)
+        have no invoice to print."""
+        rendered = rendered or {}
         attachments = self.env["ir.attachment"]
-        for move in self.line_ids.move_id:
+        for move in self.line_ids.move_id.filtered(
+            lambda m: m.is_invoice(include_receipts=True)
+        ).sorted("id"):
             if move.invoice_pdf_report_id:
                 attachments |= move.invoice_pdf_report_id
                 continue
-            content, kind = self.env["ir.actions.report"]._render_qweb_pdf(
-                "account.account_invoices", move.ids
-            )
+            content, kind = rendered.get(("invoice", move.id)) or self.env[
+                "ir.actions.report"
+            ]._render_qweb_pdf("account.account_invoices", move.ids)
             attachments |= self.env["ir.attachment"].create(
                 {
                     "name": f"{(move.name or '').replace('/', '_')}.{kind}",

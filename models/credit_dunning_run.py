@@ -1,4 +1,5 @@
 import logging
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -8,11 +9,25 @@ from odoo.tools import SQL
 
 from ..credit_management import dunning as core_dunning
 from ..credit_management.numbers import to_decimal
+from .ir_cron import cron_time_limit, job_started_at
 
 _logger = logging.getLogger(__name__)
 
-SEND_BATCH = 100
-"""Communications sent per transaction by the background job."""
+SEND_SECONDS_PARAM = "credit_management.dunning_send_seconds"
+SEND_SECONDS = 20.0
+"""Default seconds of sending per transaction of the background job."""
+FIRST_CHUNK = 2
+"""Communications of the first chunk of a batch while the sending rate is not known."""
+MAX_CHUNK = 100
+"""Most communications whose PDFs are rendered in one report call."""
+_seconds_per_communication = {}
+"""Sending rate of the last batch of this process, per database: sizes the first chunk of
+the next batch."""
+
+
+def _clock():
+    """Seconds, for the time budget of a batch (tests replace it)."""
+    return time.time()
 
 
 class CreditDunningRun(models.Model):
@@ -459,21 +474,65 @@ class CreditDunningRun(models.Model):
     # ------------------------------------------------------------------
     # sending
     # ------------------------------------------------------------------
-    def _send_batch(self, limit=None):
-        """Send up to ``limit`` (default ``SEND_BATCH``) communications of the runs being
-        sent; a run with nothing left to send is done. Returns (sent, remaining)."""
-        limit = limit or SEND_BATCH
+    @api.model
+    def _send_seconds(self):
+        """Seconds a batch of the background job sends before it is committed: the system
+        parameter ``credit_management.dunning_send_seconds`` (default 20), at least one
+        second and at most a quarter of the scheduler's real-time limit, so that a batch
+        never comes near the limit at which the worker is killed and its work lost."""
+        value = self.env["ir.config_parameter"].sudo().get_param(SEND_SECONDS_PARAM)
+        try:
+            seconds = float(value) if value else SEND_SECONDS
+        except ValueError:
+            _logger.warning("%s is not a number of seconds: %r", SEND_SECONDS_PARAM, value)
+            seconds = SEND_SECONDS
+        limit = cron_time_limit()
+        if limit:
+            seconds = min(seconds, limit / 4)
+        return max(1.0, seconds)
+
+    def _send_batch(self, limit=None, seconds=None):
+        """Send the communications of the runs being sent for about ``seconds`` (default
+        ``_send_seconds``), and no more than ``limit`` of them when given; a run with
+        nothing left to send is done. Returns (sent, remaining).
+
+        The communications go in chunks whose PDFs are rendered in one report call per
+        report (one wkhtmltopdf process for many letters instead of one per letter, see
+        ``credit.dunning.communication._send_chunk``). Each chunk is sized on the time a
+        communication took so far (in this batch, else in the previous one, else
+        ``FIRST_CHUNK`` communications) to fill what is left of the budget; none is
+        started when not even one communication fits in it."""
+        budget = self._send_seconds() if seconds is None else seconds
         # sending reads invoices, renders their PDFs and queues mail: system work, done as
         # superuser once an officer (or the scheduler) has decided to send
         Communication = self.env["credit.dunning.communication"].sudo()
         domain = [("run_id", "in", self.ids), ("state", "=", "draft")]
-        batch = Communication.search(domain, limit=limit, order="id")
-        for communication in batch:
-            communication._send_safely()
+        start = _clock()
+        dbname = self.env.cr.dbname
+        rate = _seconds_per_communication.get(dbname)
+        size = max(1, min(MAX_CHUNK, int(budget / rate))) if rate else FIRST_CHUNK
+        sent, last_id = 0, 0
+        while not limit or sent < limit:
+            if limit:
+                size = min(size, limit - sent)
+            chunk = Communication.search([*domain, ("id", ">", last_id)], limit=size, order="id")
+            if not chunk:
+                break
+            chunk._send_chunk()
+            sent += len(chunk)
+            last_id = chunk[-1].id
+            elapsed = _clock() - start
+            per_communication = elapsed / sent
+            if per_communication > 0:
+                _seconds_per_communication[dbname] = per_communication
+            left = budget - elapsed
+            if left < per_communication:
+                break
+            size = min(MAX_CHUNK, int(left / per_communication) if per_communication else MAX_CHUNK)
         remaining = Communication.search_count(domain)
         if not remaining:
             self.sudo().filtered(lambda r: r.state == "sending").write({"state": "done"})
-        return len(batch), remaining
+        return sent, remaining
 
     # ------------------------------------------------------------------
     # scheduled jobs
@@ -503,8 +562,41 @@ class CreditDunningRun(models.Model):
 
     @api.model
     def _cron_send(self):
-        """Send the runs being sent, one batch per call; the scheduler commits after each
-        call and calls again while communications remain."""
+        """Send the runs being sent, one batch of ``_send_seconds`` per call; the scheduler
+        commits after each call and calls again while communications remain (we report
+        them with ``_notify_progress``).
+
+        Odoo 18 makes up to ten such calls in a row inside one real-time limit of its
+        worker; when the calls of this job have used half of it, the job hands over
+        instead of starting a batch that could be killed with the worker: it reports no
+        progress (which ends the series of calls) and triggers itself, so the next call
+        starts in a fresh time window."""
         runs = self.search([("state", "=", "sending")])
-        sent, remaining = runs._send_batch()
-        self.env["ir.cron"]._notify_progress(done=sent, remaining=remaining)
+        if not runs:
+            return
+        Cron = self.env["ir.cron"]
+        budget = self._send_seconds()
+        left = self._cron_time_left()
+        if left is not None and left < budget:
+            remaining = (
+                self.env["credit.dunning.communication"]
+                .sudo()
+                .search_count([("run_id", "in", runs.ids), ("state", "=", "draft")])
+            )
+            self.env.ref("credit_management.ir_cron_dunning_send")._trigger()
+            Cron._notify_progress(done=0, remaining=remaining)
+            return
+        sent, remaining = runs._send_batch(seconds=budget)
+        Cron._notify_progress(done=sent, remaining=remaining)
+
+    @api.model
+    def _cron_time_left(self):
+        """Seconds left, in the scheduler's current time window, for the calls of this job:
+        half of the real-time limit minus what the job has used so far (the other half is
+        the margin for the other jobs of the same worker call and for a batch ending late).
+        None outside a scheduled job or without a limit."""
+        limit = cron_time_limit()
+        started = job_started_at()
+        if not (limit and started and self.env.context.get("cron_id")):
+            return None
+        return limit / 2 - (_clock() - started)

@@ -20,6 +20,7 @@ from . import (
     test_dunning_levels,
     test_dunning_policy,
     test_dunning_security,
+    test_dunning_send_batches,
     test_dunning_sending,
     test_exposure,
     test_financial_statement,
