@@ -118,7 +118,7 @@ class CreditAgingEngine(models.AbstractModel):
     ):
         """{(company id, commercial partner id): {"total": float, "buckets": [float, ...]}}
         of the items open at the end of ``as_of``, in company currency, one bucket per
-        ``credit_management.aging.bucket_labels(bounds)`` (not due first), in one SQL
+        ``credit_management.aging.bucket_ranges(bounds)`` (not due first), in one SQL
         aggregate."""
         as_of = fields.Date.to_date(as_of)
         query = self._aging_by_partner_sql(
