@@ -306,16 +306,18 @@ class CreditAgingEngine(models.AbstractModel):
         item currency, signed), ``currency_id``, and the journal item fields named in
         ``extra_fields``.
 
-        ``as_of`` a date: the items dated on or before it whose residual at the end of that
-        day, rebuilt as the class docstring says, may not be zero (rows with a zero
-        residual are left to the caller to drop). ``as_of`` None: the ledger as it stands,
-        the items not reconciled with their stored residuals whatever their dates, which is
-        what collections act on (dunning, overdue cases, the worklist).
+        ``as_of`` a date: the items dated on or before it that were not settled at the end
+        of that day, their residual rebuilt as the class docstring says (a row whose
+        residual comes to zero is the caller's to drop). ``as_of`` None: the ledger as it
+        stands, the items not reconciled with their stored residuals whatever their dates,
+        which is what collections act on (dunning, overdue cases, the worklist).
 
         Flushes what it reads (:meth:`_flush_open_items`). No access check and no
         commercial partner mapping: :meth:`_visible_open_items_sql` adds those for the
         reports."""
         ref_date = self._ref_date_sql(basis)
+        if isinstance(company_ids, int):
+            company_ids = [company_ids]
         self._flush_open_items(*extra_fields)
         columns = SQL(", ").join(
             [
