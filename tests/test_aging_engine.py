@@ -114,8 +114,8 @@ class TestAgingEngine(CreditOrderCommon):
 
     def test_the_ledger_as_it_stands_is_every_unsettled_item_at_its_stored_residual(self):
         """``as_of=None``, what dunning, overdue cases, the worklist and the payment
-        behaviour read: every item not settled, with its stored residual and due date, the
-        contact's item under the contact (the caller maps it to the customer)."""
+        behaviour read: every item not settled, with its stored residual and due date
+        (Odoo books the contact's invoice on the customer)."""
         rows = self.env.execute_query(
             SQL(
                 "SELECT items.move_id, items.partner_id, items.residual, items.due_date"
@@ -123,7 +123,7 @@ class TestAgingEngine(CreditOrderCommon):
                 self.engine._open_items_sql(None, self.company.ids),
             )
         )
-        ledger, contact, euro = self.ledger.id, self.contact.id, self.euro.id
+        ledger, euro = self.ledger.id, self.euro.id
         self.assertEqual(
             {move: (partner, float(residual), due) for move, partner, residual, due in rows},
             {
@@ -133,7 +133,7 @@ class TestAgingEngine(CreditOrderCommon):
                 self.unapplied.move_id.id: (ledger, -400.00, date(2024, 6, 25)),
                 self.inv_c.id: (ledger, 100.00, date(2024, 7, 29)),
                 self.inv_e.id: (ledger, 90.00, date(2023, 2, 14)),
-                self.inv_f.id: (contact, 50.00, date(2024, 6, 20)),
+                self.inv_f.id: (ledger, 50.00, date(2024, 6, 20)),
                 self.inv_eur.id: (euro, 417.23, date(2024, 3, 2)),
             },
         )
