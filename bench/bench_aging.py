@@ -200,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
             # datagen's prototype sale order is confirmed by the ORM: bypass the credit
             # gate, which would hold it (the prototype customer has no credit file)
             sale_order = type(env["sale.order"])
-            with mock.patch.object(sale_order, "_credit_gate", lambda self: self.browse()):
+            with mock.patch.object(
+                sale_order, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
+            ):
                 result = datagen.generate(
                     env,
                     customers=args.customers,

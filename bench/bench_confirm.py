@@ -121,7 +121,9 @@ def fill(env, args) -> None:
     # credit gate would hold it (the prototype customer has no credit file) and the bulk
     # orders would be cloned as quotations.  The generator runs with the gate bypassed.
     SaleOrder = type(env["sale.order"])
-    with mock.patch.object(SaleOrder, "_credit_gate", lambda self: self.browse()):
+    with mock.patch.object(
+        SaleOrder, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
+    ):
         result = datagen.generate(
             env,
             customers=1,
@@ -243,7 +245,9 @@ def timed_confirm(env, partner, product, spec_seed: int, bypass: bool) -> float:
         env.invalidate_all()
         order = env["sale.order"].browse(order.id)
         patch = (
-            mock.patch.object(SaleOrder, "_credit_gate", lambda self: self.browse())
+            mock.patch.object(
+                SaleOrder, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
+            )
             if bypass
             else contextlib.nullcontext()
         )

@@ -50,7 +50,9 @@ def create(odoo, args) -> None:
     with datagen.odoo_env(odoo, args.db, commit=True) as env:
         # the prototype sale order of the generator would wait at the credit gate
         SaleOrder = type(env["sale.order"])
-        with mock.patch.object(SaleOrder, "_credit_gate", lambda self: self.browse()):
+        with mock.patch.object(
+            SaleOrder, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
+        ):
             result = datagen.generate(
                 env,
                 customers=args.customers,

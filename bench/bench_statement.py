@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             SaleOrder = type(env["sale.order"])
             from unittest import mock
 
-            with mock.patch.object(SaleOrder, "_credit_gate", lambda self: self.browse()):
+            with mock.patch.object(
+                SaleOrder, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
+            ):
                 result = datagen.generate(
                     env,
                     customers=args.customers,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from datetime import date
 from itertools import pairwise
 
 DEFAULT_BOUNDS: tuple[int, ...] = (30, 60, 90, 180, 365)
@@ -106,17 +105,16 @@ def sql_thresholds(bounds: Sequence[int]) -> list[int]:
     return [1, *(bound + 1 for bound in bounds)]
 
 
-def bucket_labels(bounds: Sequence[int] = DEFAULT_BOUNDS) -> list[str]:
-    """English labels: "Not due", "1-30", "31-60", ..., "Over 365"."""
-    labels = ["Not due"]
+def bucket_ranges(
+    bounds: Sequence[int] = DEFAULT_BOUNDS,
+) -> list[tuple[int | None, int | None]]:
+    """The days overdue each bucket holds, as (first, last) in the order of
+    :func:`bucket_index`: (None, 0) not due, (1, 30), (31, 60), ..., (366, None) over the
+    last bound. The reports title their columns from these."""
+    ranges: list[tuple[int | None, int | None]] = [(None, 0)]
     low = 1
     for bound in bounds:
-        labels.append(f"{low}-{bound}")
+        ranges.append((low, bound))
         low = bound + 1
-    labels.append(f"Over {bounds[-1]}")
-    return labels
-
-
-def age_days(as_of: date, ref: date) -> int:
-    """Days from ``ref`` (due or invoice date) to ``as_of``; negative when ``ref`` is later."""
-    return (as_of - ref).days
+    ranges.append((low, None))
+    return ranges

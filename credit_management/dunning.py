@@ -185,15 +185,3 @@ def communication_fee(fee: Fee, items: Iterable[InterestItem], rounding: Number)
     if fee.cap > 0:
         interest = min(interest, to_decimal(fee.cap))
     return round_to(interest, rounding)
-
-
-def validate_levels(levels: Iterable[Level]) -> list[str]:
-    """Problems of a level list, as codes for the Odoo side to translate:
-    ``duplicate_days`` when two levels share their days."""
-    seen: set[int] = set()
-    problems = []
-    for level in levels:
-        if level.days in seen:
-            problems.append("duplicate_days")
-        seen.add(level.days)
-    return problems

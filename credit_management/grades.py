@@ -40,11 +40,6 @@ def rank(code: str) -> int:
         raise UnknownGradeError(code) from None
 
 
-def is_better(code: str, other: str) -> bool:
-    """True when ``code`` is strictly better than ``other``."""
-    return rank(code) < rank(other)
-
-
 def worst(*codes: str) -> str:
     """The worst of the given grades (the one a cap or a downgrade rule keeps)."""
     if not codes:

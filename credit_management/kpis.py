@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from .numbers import Number, to_decimal
@@ -117,35 +116,6 @@ def bad_debt_ratio(written_off: Number | None, credit_sales: Number | None):
     the period x 100."""
     ratio = _ratio(written_off, credit_sales)
     return None if ratio is None else ratio * HUNDRED
-
-
-@dataclass(frozen=True)
-class PaidInvoice:
-    """An invoice paid in full: its amount, invoice date, due date and the date of the
-    payment that settled it."""
-
-    amount: Number
-    invoice_date: date
-    due_date: date
-    paid_date: date
-
-
-def average_days_to_pay(invoices: Iterable[PaidInvoice]):
-    """Average days to pay = sum(amount x (full payment date - invoice date)) / sum(amount),
-    over the invoices paid in full; ``None`` without any."""
-    return _weighted_days(invoices, lambda invoice: invoice.invoice_date)
-
-
-def average_days_late(invoices: Iterable[PaidInvoice]):
-    """Average days late = sum(amount x (full payment date - due date)) / sum(amount), over
-    the invoices paid in full; negative when customers pay before the due date."""
-    return _weighted_days(invoices, lambda invoice: invoice.due_date)
-
-
-def _weighted_days(invoices, start):
-    return weighted_average_days(
-        (invoice.amount, (invoice.paid_date - start(invoice)).days) for invoice in invoices
-    )
 
 
 def weighted_average_days(pairs: Iterable[tuple[Number, int]]):

@@ -21,8 +21,8 @@ DOUBTFUL = "doubtful"
 
 DEFAULT_DOUBTFUL_DAYS = 366
 """Days past the due date after which an item counts as doubtful: the first day of the
-last default bucket, so that no bucket rate is hidden by the threshold (see
-``hidden_rates``)."""
+last default bucket, so that no bucket rate is hidden by the threshold (an item doubtful
+by age is provisioned at the doubtful rate, whatever its bucket's rate)."""
 
 DEFAULT_RATES: tuple[tuple[int, Decimal], ...] = (
     (0, Decimal(0)),
@@ -68,33 +68,6 @@ def validate_rates(rates: Sequence[tuple[int, Number]]) -> list[str]:
     if any(not 0 <= to_decimal(rate) <= 100 for _start, rate in rates):
         problems.append("rate_out_of_range")
     return problems
-
-
-def hidden_rates(
-    rates: Sequence[tuple[int, Number]], doubtful_days: int, doubtful_rate: Number
-) -> list[tuple[int, Number]]:
-    """The rate rows a doubtful threshold makes useless: rows starting on or after the
-    ``doubtful_days``-th day overdue (every item there is doubtful and provisioned at the
-    doubtful rate) whose rate differs from ``doubtful_rate``. A threshold of 0 hides
-    nothing. E.g. a 180-day threshold at 100 % hides the default 181-365 days at 50 %."""
-    if doubtful_days <= 0:
-        return []
-    return [
-        (start, rate)
-        for start, rate in rates
-        if start >= doubtful_days and to_decimal(rate) != to_decimal(doubtful_rate)
-    ]
-
-
-def rate_for(days_overdue: int | None, rates: Sequence[tuple[int, Number]]) -> Decimal:
-    """The provision rate (%) of an item ``days_overdue`` days past due: the rate of the row
-    with the latest start not after ``days_overdue`` (items not due count as 0 days)."""
-    days = max(days_overdue or 0, 0)
-    best = None
-    for start, rate in rates:
-        if start <= days and (best is None or start > best[0]):
-            best = (start, rate)
-    return to_decimal(best[1]) if best else Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
-from typing import Any
 
 from . import grades, terms
 from .numbers import Number, to_decimal
@@ -429,48 +428,6 @@ manager.
 """
 
 
-def model_to_data(model: ScoringModel) -> dict[str, Any]:
-    """A JSON-ready copy of a model (numbers as strings), e.g. to keep with a rating the exact
-    model that produced it."""
-
-    def text(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
-
-    return {
-        "factors": [
-            {
-                "code": factor.code,
-                "weight": text(factor.weight),
-                "higher_is_better": factor.higher_is_better,
-                "bands": [
-                    {"lower": text(b.lower), "upper": text(b.upper), "points": text(b.points)}
-                    for b in factor.bands
-                ],
-            }
-            for factor in model.factors
-        ],
-        "overrides": [{"code": o.code, "kind": o.kind, "grade": o.grade} for o in model.overrides],
-    }
-
-
-def model_from_data(data: Mapping[str, Any]) -> ScoringModel:
-    """The model :func:`model_to_data` wrote; not validated (call :func:`validate_model`)."""
-    return ScoringModel(
-        factors=tuple(
-            Factor(
-                item["code"],
-                item["weight"],
-                tuple(Band(b["lower"], b["upper"], b["points"]) for b in item["bands"]),
-                item["higher_is_better"],
-            )
-            for item in data["factors"]
-        ),
-        overrides=tuple(
-            Override(o["code"], o["kind"], o["grade"]) for o in data.get("overrides", ())
-        ),
-    )
-
-
 def on_time_payment_rate(paid_on_time: Number, amount_due: Number) -> Decimal | None:
     """On-time payment rate (回款率) = amount paid on or before its due date / amount that fell
     due in the window (domain doc, "Rating").
@@ -486,35 +443,6 @@ def on_time_payment_rate(paid_on_time: Number, amount_due: Number) -> Decimal | 
     if due == 0:
         return None
     return min(paid / due, Decimal(1))
-
-
-def weighted_average_days(items: Iterable[tuple[Number, Number | None]]) -> Decimal | None:
-    """Amount-weighted mean of days: sum(amount x days) / sum(amount); ``None`` when no
-    amount. Used for days to pay, where a big invoice paid late weighs more than a small
-    one. ``items`` are (amount, days) pairs; negative amounts raise ``ValueError``."""
-    total_amount = Decimal(0)
-    total_weighted = Decimal(0)
-    for amount, days in items:
-        amount_value, days_value = to_decimal(amount), to_decimal(days)
-        if amount_value is None or days_value is None or amount_value < 0:
-            raise ValueError("weighted_average_days needs non-negative amounts and days")
-        total_amount += amount_value
-        total_weighted += amount_value * days_value
-    if total_amount == 0:
-        return None
-    return total_weighted / total_amount
-
-
-def weighted_average_days_late(items: Iterable[tuple[Number, Number]]) -> Decimal | None:
-    """Weighted average days late = sum(amount x days late) / sum(amount), where a payment
-    on or before its due date counts as 0 days late (an early payment does not offset a late
-    one). ``items`` are (amount paid, days after due date) pairs; ``None`` when no amount."""
-    return weighted_average_days((amount, _not_before_due(days)) for amount, days in items)
-
-
-def _not_before_due(days: Number | None) -> Decimal | None:
-    value = to_decimal(days)
-    return None if value is None else max(value, Decimal(0))
 
 
 DEFAULT_SLOWDOWN_DAYS = Decimal(5)

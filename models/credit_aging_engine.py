@@ -75,7 +75,7 @@ class CreditAgingEngine(models.AbstractModel):
         move_name, move_type, date, due_date, days, residual`` (company currency, signed),
         ``residual_currency, currency_id`` (the item's own currency)."""
         as_of = fields.Date.to_date(as_of)
-        items = self._open_items_sql(
+        items = self._visible_open_items_sql(
             as_of,
             company_ids,
             basis,
@@ -118,7 +118,7 @@ class CreditAgingEngine(models.AbstractModel):
     ):
         """{(company id, commercial partner id): {"total": float, "buckets": [float, ...]}}
         of the items open at the end of ``as_of``, in company currency, one bucket per
-        ``credit_management.aging.bucket_labels(bounds)`` (not due first), in one SQL
+        ``credit_management.aging.bucket_ranges(bounds)`` (not due first), in one SQL
         aggregate."""
         as_of = fields.Date.to_date(as_of)
         query = self._aging_by_partner_sql(
@@ -222,22 +222,24 @@ class CreditAgingEngine(models.AbstractModel):
         )
 
     @api.model
-    def _open_items_sql(
+    def _visible_open_items_sql(
         self,
         as_of,
         company_ids,
         basis="due",
         **filters,
     ):
-        """The open items as an SQL query (see the class docstring) with columns
-        ``line_id, company_id, partner_id, account_id, move_id, date, due_date, ref_date,
-        days, residual, residual_currency, currency_id``."""
-        scope = self._query_scope(as_of, company_ids, basis, filters.pop("account_ids", None))
-        columns = SQL(
-            """aml.id AS line_id, aml.company_id, aml.partner_id, aml.account_id,
-               aml.move_id, aml.date, COALESCE(aml.date_maturity, aml.date) AS due_date,
-               %(ref_date)s AS ref_date, aml.currency_id""",
-            ref_date=scope["ref_date"],
+        """The open items the user may see, as an SQL query (see the class docstring) with
+        columns ``line_id, company_id, partner_id`` (commercial partner), ``account_id,
+        move_id, date, due_date, ref_date, days, residual, residual_currency, currency_id``:
+        :meth:`_open_items_sql` mapped to commercial partners, filtered, and limited to the
+        companies and customers the user sees."""
+        as_of = fields.Date.to_date(as_of)
+        self._flush_aging_fields()
+        self._tune_session()
+        companies = self._allowed_company_ids(company_ids)
+        lines = self._open_items_sql(
+            as_of, companies, account_ids=filters.pop("account_ids", None), basis=basis
         )
         return SQL(
             """
@@ -245,96 +247,195 @@ class CreditAgingEngine(models.AbstractModel):
                    lines.move_id, lines.date, lines.due_date, lines.ref_date,
                    (%(as_of)s::date - lines.ref_date) AS days,
                    lines.residual, lines.residual_currency, lines.currency_id
-              FROM (
-                    WITH later AS MATERIALIZED (%(later)s)
-                    SELECT %(columns)s,
-                           aml.amount_residual + COALESCE(later.amount, 0) AS residual,
-                           aml.amount_residual_currency + COALESCE(later.amount_currency, 0)
-                               AS residual_currency
-                      FROM account_move_line aml
-                 LEFT JOIN later ON later.line_id = aml.id
-                     WHERE aml.reconciled IS NOT TRUE AND %(line_conditions)s
-                 UNION ALL
-                    SELECT %(columns)s,
-                           aml.amount_residual + later.amount AS residual,
-                           aml.amount_residual_currency + later.amount_currency
-                               AS residual_currency
-                      FROM later
-                      JOIN account_move_line aml ON aml.id = later.line_id
-                     WHERE aml.reconciled AND %(line_conditions)s
-                   ) lines
+              FROM (%(lines)s) lines
          LEFT JOIN res_partner partner ON partner.id = lines.partner_id
          LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
              WHERE lines.residual != 0 AND %(conditions)s
             """,
-            as_of=scope["as_of"],
-            columns=columns,
-            later=scope["later"],
-            line_conditions=scope["line_conditions"],
-            conditions=self._partner_conditions(scope["companies"], **filters),
+            as_of=as_of,
+            lines=lines,
+            conditions=self._partner_conditions(companies, **filters),
+        )
+
+    # ------------------------------------------------------------------
+    # the receivable items and the open ones: the one definition every feature reads
+    # ------------------------------------------------------------------
+    @api.model
+    def _due_date_sql(self, alias="aml"):
+        """The due date of a journal item: its maturity date, else its accounting date."""
+        return SQL(
+            "COALESCE(%s, %s)",
+            SQL.identifier(alias, "date_maturity"),
+            SQL.identifier(alias, "date"),
         )
 
     @api.model
-    def _query_scope(self, as_of, company_ids, basis, account_ids=None):
-        """What both queries share: the companies and receivable accounts read, the
-        reference date of the age, the conditions on the journal items (alias ``aml``) and
-        the partials dated after ``as_of``, one row per side (``later_sides``) and summed by
-        journal item (``later``): ``line_id, amount, amount_currency``, what to add back to
-        the stored residuals."""
-        if basis not in ("due", "invoice"):
-            raise ValueError(f"unknown aging basis {basis!r}")
-        as_of = fields.Date.to_date(as_of)
-        self._flush_aging_fields()
-        self._tune_session()
-        companies = self._allowed_company_ids(company_ids)
+    def _receivable_items_condition(self, company_ids=None, account_ids=None, alias="aml"):
+        """The condition on journal items (alias ``alias``) that makes them customers'
+        receivable items: posted, on a receivable account (``account_ids`` narrows the
+        accounts), of ``company_ids`` (every company when None). No access check: callers
+        restrict companies and customers as their feature requires."""
         accounts = self._receivable_account_ids()
         if account_ids is not None:
             accounts = sorted(set(accounts) & set(account_ids))
-        ref_date = (
-            SQL("COALESCE(aml.date_maturity, aml.date)")
-            if basis == "due"
-            else SQL("COALESCE(aml.invoice_date, aml.date)")
+        conditions = [
+            SQL("%s = ANY(%s)", SQL.identifier(alias, "account_id"), accounts),
+            SQL("%s = 'posted'", SQL.identifier(alias, "parent_state")),
+        ]
+        if company_ids is not None:
+            company_ids = [company_ids] if isinstance(company_ids, int) else list(company_ids)
+            conditions.insert(
+                1, SQL("%s = ANY(%s)", SQL.identifier(alias, "company_id"), company_ids)
+            )
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _open_items_sql(
+        self,
+        as_of,
+        company_ids=None,
+        account_ids=None,
+        basis="due",
+        extra_fields=(),
+    ):
+        """The receivable items open at the end of ``as_of``, as an SQL query to use as a
+        subquery, one row per journal item, with columns ``line_id, company_id,
+        partner_id`` (the item's own partner: join ``res_partner`` for its commercial
+        partner), ``account_id, move_id, date, due_date, ref_date`` (due date, or invoice
+        date when ``basis`` is "invoice"), ``residual, residual_currency`` (company and
+        item currency, signed), ``currency_id``, and the journal item fields named in
+        ``extra_fields``.
+
+        ``as_of`` a date: the items dated on or before it that were not settled at the end
+        of that day, their residual rebuilt as the class docstring says (a row whose
+        residual comes to zero is the caller's to drop). ``as_of`` None: the ledger as it
+        stands, the items not reconciled with their stored residuals whatever their dates,
+        which is what collections act on (dunning, overdue cases, the worklist).
+
+        Flushes what it reads (:meth:`_flush_open_items`). No access check and no
+        commercial partner mapping: :meth:`_visible_open_items_sql` adds those for the
+        reports."""
+        ref_date = self._ref_date_sql(basis)
+        if isinstance(company_ids, int):
+            company_ids = [company_ids]
+        self._flush_open_items(*extra_fields)
+        columns = SQL(", ").join(
+            [
+                SQL(
+                    """aml.id AS line_id, aml.company_id, aml.partner_id, aml.account_id,
+                       aml.move_id, aml.date, %(due)s AS due_date, %(ref_date)s AS ref_date,
+                       aml.currency_id""",
+                    due=self._due_date_sql(),
+                    ref_date=ref_date,
+                ),
+                *(SQL.identifier("aml", name) for name in extra_fields),
+            ]
         )
-        line_conditions = SQL(
-            """aml.account_id = ANY(%(accounts)s)
-               AND aml.company_id = ANY(%(companies)s)
-               AND aml.parent_state = 'posted'
-               AND aml.date <= %(as_of)s""",
-            accounts=accounts,
-            companies=companies,
-            as_of=as_of,
+        receivable = self._receivable_items_condition(company_ids, account_ids)
+        if as_of is None:
+            return SQL(
+                """
+                SELECT %(columns)s, aml.amount_residual AS residual,
+                       aml.amount_residual_currency AS residual_currency
+                  FROM account_move_line aml
+                 WHERE aml.reconciled IS NOT TRUE AND %(receivable)s
+                """,
+                columns=columns,
+                receivable=receivable,
+            )
+        as_of = fields.Date.to_date(as_of)
+        line_conditions = SQL("%s AND aml.date <= %s", receivable, as_of)
+        return SQL(
+            """
+            WITH later AS MATERIALIZED (%(later)s)
+            SELECT %(columns)s,
+                   aml.amount_residual + COALESCE(later.amount, 0) AS residual,
+                   aml.amount_residual_currency + COALESCE(later.amount_currency, 0)
+                       AS residual_currency
+              FROM account_move_line aml
+         LEFT JOIN later ON later.line_id = aml.id
+             WHERE aml.reconciled IS NOT TRUE AND %(line_conditions)s
+         UNION ALL
+            SELECT %(columns)s,
+                   aml.amount_residual + later.amount AS residual,
+                   aml.amount_residual_currency + later.amount_currency AS residual_currency
+              FROM later
+              JOIN account_move_line aml ON aml.id = later.line_id
+             WHERE aml.reconciled AND %(line_conditions)s
+            """,
+            columns=columns,
+            later=self._later_partials_sql(as_of, company_ids),
+            line_conditions=line_conditions,
         )
-        # both sides of every partial dated after as_of: what to add back to each item
-        later_sides = SQL(
+
+    @api.model
+    def _ref_date_sql(self, basis):
+        """The date an item's age counts from: its due date, or its invoice date (else its
+        accounting date) when ``basis`` is "invoice"."""
+        if basis not in ("due", "invoice"):
+            raise ValueError(f"unknown aging basis {basis!r}")
+        if basis == "due":
+            return self._due_date_sql()
+        return SQL("COALESCE(aml.invoice_date, aml.date)")
+
+    @api.model
+    def _later_partials_sql(self, as_of, company_ids=None, by_side=False):
+        """The partial reconciliations dated after ``as_of``, what to add back to the stored
+        residuals: one row per side (``by_side``) or summed by journal item, columns
+        ``line_id, amount, amount_currency``."""
+        company = (
+            SQL("TRUE")
+            if company_ids is None
+            else SQL("part.company_id = ANY(%s)", list(company_ids))
+        )
+        sides = SQL(
             """
             SELECT part.debit_move_id AS line_id, part.amount,
                    part.debit_amount_currency AS amount_currency
               FROM account_partial_reconcile part
-             WHERE part.max_date > %(as_of)s AND part.company_id = ANY(%(companies)s)
+             WHERE part.max_date > %(as_of)s AND %(company)s
          UNION ALL
             SELECT part.credit_move_id, -part.amount, -part.credit_amount_currency
               FROM account_partial_reconcile part
-             WHERE part.max_date > %(as_of)s AND part.company_id = ANY(%(companies)s)
+             WHERE part.max_date > %(as_of)s AND %(company)s
             """,
             as_of=as_of,
-            companies=companies,
+            company=company,
         )
-        later = SQL(
+        if by_side:
+            return sides
+        return SQL(
             """
             SELECT sides.line_id, SUM(sides.amount) AS amount,
                    SUM(sides.amount_currency) AS amount_currency
               FROM (%s) sides
           GROUP BY sides.line_id
             """,
-            later_sides,
+            sides,
+        )
+
+    @api.model
+    def _query_scope(self, as_of, company_ids, basis, account_ids=None):
+        """What the aging aggregate reads, from the same fragments as
+        :meth:`_open_items_sql`: the companies the user may see, the reference date of the
+        age, the conditions on the journal items (alias ``aml``) and the partials dated
+        after ``as_of``, one row per side (``later_sides``)."""
+        ref_date = self._ref_date_sql(basis)
+        as_of = fields.Date.to_date(as_of)
+        self._flush_aging_fields()
+        self._tune_session()
+        companies = self._allowed_company_ids(company_ids)
+        line_conditions = SQL(
+            "%s AND aml.date <= %s",
+            self._receivable_items_condition(companies, account_ids),
+            as_of,
         )
         return {
             "as_of": as_of,
             "companies": companies,
             "ref_date": ref_date,
             "line_conditions": line_conditions,
-            "later": later,
-            "later_sides": later_sides,
+            "later_sides": self._later_partials_sql(as_of, companies, by_side=True),
         }
 
     @api.model
@@ -383,7 +484,11 @@ class CreditAgingEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------
-    def _flush_aging_fields(self):
+    @api.model
+    def _flush_open_items(self, *extra_fields):
+        """Flush what :meth:`_open_items_sql` and :meth:`_receivable_items_condition` read
+        (journal items, their partials, the partners' commercial partner), and the other
+        journal item fields ``extra_fields`` a caller reads with them."""
         self.env["account.move.line"].flush_model(
             [
                 "account_id",
@@ -398,6 +503,7 @@ class CreditAgingEngine(models.AbstractModel):
                 "parent_state",
                 "partner_id",
                 "reconciled",
+                *extra_fields,
             ]
         )
         self.env["account.partial.reconcile"].flush_model(
@@ -411,6 +517,13 @@ class CreditAgingEngine(models.AbstractModel):
                 "max_date",
             ]
         )
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+
+    def _flush_aging_fields(self):
+        """:meth:`_flush_open_items` and what the reports read besides (entries, the
+        salesperson and grade filters)."""
+        self._flush_open_items()
         self.env["account.move"].flush_model(["name", "move_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id", "user_id"])
         self.env["credit.file"].flush_model(["active", "company_id", "grade_id", "partner_id"])
@@ -429,6 +542,8 @@ class CreditAgingEngine(models.AbstractModel):
 
     @api.model
     def _receivable_account_ids(self):
+        """Every receivable account (``asset_receivable``) of every company, archived ones
+        included: the accounts customers' receivables are read from."""
         return (
             self.env["account.account"]
             .sudo()

@@ -247,11 +247,14 @@ class CreditAgingReport(models.TransientModel):
 
 
 def bucket_labels(env, bounds):
-    """Translated bucket titles: "Not due", "1-30", …, "Over 365"."""
-    labels = [env._("Not due")]
-    low = 1
-    for bound in bounds:
-        labels.append(env._("%(low)s-%(high)s days", low=low, high=bound))
-        low = bound + 1
-    labels.append(env._("Over %s days", bounds[-1]))
+    """Translated bucket titles: "Not due", "1-30 days", …, "Over 365 days" (the core's
+    ``bucket_ranges``)."""
+    labels = []
+    for low, high in core_aging.bucket_ranges(bounds):
+        if low is None:
+            labels.append(env._("Not due"))
+        elif high is None:
+            labels.append(env._("Over %s days", low - 1))
+        else:
+            labels.append(env._("%(low)s-%(high)s days", low=low, high=high))
     return labels

@@ -61,7 +61,7 @@ class CreditAgingReportItem(models.TransientModel):
         filters = report._engine_filters()
         # the "(no customer)" line: the items without a partner
         filters["partner_ids"] = line.partner_id.ids or [False]
-        items = self.env["credit.aging.engine"]._open_items_sql(
+        items = self.env["credit.aging.engine"]._visible_open_items_sql(
             report.as_of, line.company_id.ids, report.basis, **filters
         )
         self.env.execute_query(

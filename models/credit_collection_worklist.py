@@ -64,50 +64,50 @@ class CreditCollectionWorklist(models.Model):
     @property
     def _table_query(self):
         today = fields.Date.context_today(self)
+        items = self.env["credit.aging.engine"]._open_items_sql(None)
         return SQL(
             """
         SELECT w.*, COALESCE(w.officer_id, pol.collector_id) AS collector_id
           FROM (
-        SELECT MIN(aml.id) AS id, aml.company_id, p.commercial_partner_id AS partner_id,
+        SELECT MIN(items.line_id) AS id, items.company_id,
+               p.commercial_partner_id AS partner_id,
                f.id AS file_id, f.grade_id, f.officer_id, f.dunning_policy_id,
-               SUM(aml.amount_residual) AS overdue_amount, COUNT(*) AS overdue_count,
-               MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) AS oldest_days,
+               SUM(items.residual) AS overdue_amount, COUNT(*) AS overdue_count,
+               MAX(%(today)s - items.due_date) AS oldest_days,
                COALESCE(g.sequence + 1, %(unrated)s) AS grade_risk,
-               SUM(aml.amount_residual * (%(today)s - COALESCE(aml.date_maturity, aml.date)))
+               SUM(items.residual * (%(today)s - items.due_date))
                    * COALESCE(g.sequence + 1, %(unrated)s) AS priority,
                MAX(last.date) AS last_contact_date, MAX(last.channel) AS last_contact_channel,
                MAX(nxt.level_id) AS next_level_id, MIN(prom.date) AS next_promise_date
-          FROM account_move_line aml
-          JOIN account_account acc ON acc.id = aml.account_id
-          JOIN res_partner p ON p.id = aml.partner_id
+          FROM (%(items)s) items
+          JOIN res_partner p ON p.id = items.partner_id
      LEFT JOIN credit_file f
-            ON f.partner_id = p.commercial_partner_id AND f.company_id = aml.company_id
+            ON f.partner_id = p.commercial_partner_id AND f.company_id = items.company_id
      LEFT JOIN credit_grade g ON g.id = f.grade_id
-     LEFT JOIN credit_dunning_item_state st ON st.move_line_id = aml.id
+     LEFT JOIN credit_dunning_item_state st ON st.move_line_id = items.line_id
      LEFT JOIN LATERAL (
                 SELECT l.date, l.channel FROM credit_collection_log l
-                 WHERE l.partner_id = p.commercial_partner_id AND l.company_id = aml.company_id
+                 WHERE l.partner_id = p.commercial_partner_id
+                   AND l.company_id = items.company_id
               ORDER BY l.date DESC, l.id DESC LIMIT 1
             ) last ON TRUE
      LEFT JOIN LATERAL (
                 SELECT c.level_id FROM credit_dunning_communication c
-                 WHERE c.partner_id = p.commercial_partner_id AND c.company_id = aml.company_id
+                 WHERE c.partner_id = p.commercial_partner_id
+                   AND c.company_id = items.company_id
                    AND c.state = 'draft'
               ORDER BY c.level_days DESC LIMIT 1
             ) nxt ON TRUE
      LEFT JOIN LATERAL (
                 SELECT pr.date FROM credit_payment_promise pr
                  WHERE pr.partner_id = p.commercial_partner_id
-                   AND pr.company_id = aml.company_id AND pr.state = 'open'
+                   AND pr.company_id = items.company_id AND pr.state = 'open'
               ORDER BY pr.date LIMIT 1
             ) prom ON TRUE
-         WHERE acc.account_type = 'asset_receivable'
-           AND aml.parent_state = 'posted'
-           AND aml.reconciled IS NOT TRUE
-           AND aml.amount_residual > 0
-           AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+         WHERE items.residual > 0
+           AND items.due_date < %(today)s
            AND st.disputed IS NOT TRUE
-      GROUP BY aml.company_id, p.commercial_partner_id, f.id, f.grade_id, f.officer_id,
+      GROUP BY items.company_id, p.commercial_partner_id, f.id, f.grade_id, f.officer_id,
                f.dunning_policy_id, g.sequence
              ) w
      LEFT JOIN LATERAL (
@@ -124,6 +124,7 @@ class CreditCollectionWorklist(models.Model):
                  LIMIT 1
             ) pol ON TRUE
             """,
+            items=items,
             today=today,
             unrated=UNRATED_RISK,
         )

@@ -214,22 +214,9 @@ class CreditDunningRun(models.Model):
             older._cancel_drafts()
 
     def _read_candidates(self, default_policy, lead):
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "amount_residual_currency",
-                "company_id",
-                "currency_id",
-                "date",
-                "date_maturity",
-                "move_id",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-            ]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        """The company's open debit items due by the run's date plus the lead days, not
+        disputed, with their customer's dunning policy, file, collector and dunning state
+        (the open items of the aging engine, as the ledger stands)."""
         self.env["credit.file"].flush_model(
             ["company_id", "dunning_policy_id", "grade_id", "officer_id", "partner_id"]
         )
@@ -237,19 +224,20 @@ class CreditDunningRun(models.Model):
             ["active", "collector_id", "company_id", "grade_ids", "is_default"]
         )
         self.env["credit.dunning.item.state"].flush_model()
+        items = self.env["credit.aging.engine"]._open_items_sql(None, [self.company_id.id])
         return self.env.execute_query(
             SQL(
                 """
-            SELECT aml.id, aml.move_id, p.commercial_partner_id, aml.amount_residual,
-                   COALESCE(aml.date_maturity, aml.date),
+            SELECT items.line_id, items.move_id, p.commercial_partner_id, items.residual,
+                   items.due_date,
                    COALESCE(own.id, by_grade.policy_id, %(default)s) AS policy_id,
                    f.id, COALESCE(f.officer_id, pol.collector_id),
                    st.level_id, st.level_date, st.interest_date,
-                   aml.amount_residual_currency, aml.currency_id
-              FROM account_move_line aml
-              JOIN res_partner p ON p.id = aml.partner_id
+                   items.residual_currency, items.currency_id
+              FROM (%(items)s) items
+              JOIN res_partner p ON p.id = items.partner_id
          LEFT JOIN credit_file f
-                ON f.partner_id = p.commercial_partner_id AND f.company_id = aml.company_id
+                ON f.partner_id = p.commercial_partner_id AND f.company_id = items.company_id
          LEFT JOIN credit_dunning_policy own
                 ON own.id = f.dunning_policy_id AND own.active
          LEFT JOIN LATERAL (
@@ -257,23 +245,18 @@ class CreditDunningRun(models.Model):
                       FROM credit_dunning_policy_credit_grade_rel rel
                       JOIN credit_dunning_policy gp ON gp.id = rel.credit_dunning_policy_id
                      WHERE rel.credit_grade_id = f.grade_id
-                       AND gp.company_id = aml.company_id AND gp.active
+                       AND gp.company_id = items.company_id AND gp.active
                      LIMIT 1
                 ) by_grade ON TRUE
          LEFT JOIN credit_dunning_policy pol
                 ON pol.id = COALESCE(own.id, by_grade.policy_id, %(default)s)
-         LEFT JOIN credit_dunning_item_state st ON st.move_line_id = aml.id
-             WHERE aml.company_id = %(company)s
-               AND aml.account_id = ANY(%(accounts)s)
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual > 0
-               AND COALESCE(aml.date_maturity, aml.date) <= %(horizon)s
+         LEFT JOIN credit_dunning_item_state st ON st.move_line_id = items.line_id
+             WHERE items.residual > 0
+               AND items.due_date <= %(horizon)s
                AND st.disputed IS NOT TRUE
                 """,
+                items=items,
                 default=default_policy.id or None,
-                company=self.company_id.id,
-                accounts=self.env["credit.file"]._receivable_account_ids(),
                 horizon=self.date + timedelta(days=lead),
             )
         )

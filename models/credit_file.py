@@ -376,20 +376,8 @@ class CreditFile(models.Model):
         result = {}
         if not self:
             return result
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "balance",
-                "company_id",
-                "date",
-                "date_maturity",
-                "parent_state",
-                "partner_id",
-            ]
-        )
-        self.env["account.partial.reconcile"].flush_model(["amount", "debit_move_id", "max_date"])
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        engine = self.env["credit.aging.engine"]
+        engine._flush_open_items("balance")
         by_company = {}
         for file in self:
             by_company.setdefault(file.company_id, self.browse())
@@ -397,19 +385,16 @@ class CreditFile(models.Model):
         for company, files in by_company.items():
             window = max(files.mapped(lambda f: f._policy().payment_window_days))
             start = as_of - timedelta(days=window)
+            open_items = engine._open_items_sql(None, [company.id])
             rows = self.env.execute_query_dict(
                 SQL(
                     """
                 WITH lines AS (
                     SELECT p.commercial_partner_id AS partner_id, aml.id, aml.balance,
-                           aml.amount_residual, aml.date,
-                           COALESCE(aml.date_maturity, aml.date) AS due
+                           aml.date, %(due)s AS due
                       FROM account_move_line aml
-                      JOIN account_account acc ON acc.id = aml.account_id
                       JOIN res_partner p ON p.id = aml.partner_id
-                     WHERE aml.parent_state = 'posted'
-                       AND acc.account_type = 'asset_receivable'
-                       AND aml.company_id = %(company)s
+                     WHERE %(receivable)s
                        AND p.commercial_partner_id = ANY(%(partners)s)
                 ),
                 due AS (
@@ -444,12 +429,14 @@ class CreditFile(models.Model):
                   GROUP BY l.partner_id
                 ),
                 overdue AS (
-                    SELECT partner_id, COUNT(*) AS overdue_count,
-                           SUM(amount_residual) AS overdue_amount,
-                           MAX(%(as_of)s - due) AS longest_overdue_days
-                      FROM lines
-                     WHERE amount_residual > 0 AND due < %(as_of)s
-                  GROUP BY partner_id
+                    SELECT p.commercial_partner_id AS partner_id, COUNT(*) AS overdue_count,
+                           SUM(items.residual) AS overdue_amount,
+                           MAX(%(as_of)s - items.due_date) AS longest_overdue_days
+                      FROM (%(open_items)s) items
+                      JOIN res_partner p ON p.id = items.partner_id
+                     WHERE p.commercial_partner_id = ANY(%(partners)s)
+                       AND items.residual > 0 AND items.due_date < %(as_of)s
+                  GROUP BY p.commercial_partner_id
                 ),
                 history AS (
                     SELECT partner_id, MIN(date) AS first_date FROM lines GROUP BY partner_id
@@ -471,7 +458,9 @@ class CreditFile(models.Model):
              LEFT JOIN overdue ON overdue.partner_id = partner.id
              LEFT JOIN history ON history.partner_id = partner.id
                     """,
-                    company=company.id,
+                    due=engine._due_date_sql(),
+                    receivable=engine._receivable_items_condition([company.id]),
+                    open_items=open_items,
                     partners=files.partner_id.ids,
                     start=start,
                     as_of=as_of,
@@ -527,15 +516,9 @@ class CreditFile(models.Model):
 
     @api.model
     def _receivable_account_ids(self):
-        """Every receivable account (``asset_receivable``) of every company, archived ones
-        included: the accounts the receivables of customers are read from."""
-        return (
-            self.env["account.account"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("account_type", "=", "asset_receivable")])
-            .ids
-        )
+        """The receivable accounts customers' receivables are read from (the aging
+        engine's)."""
+        return self.env["credit.aging.engine"]._receivable_account_ids()
 
     def init(self):
         """Indexes for the exposure query's open orders: a customer's confirmed orders, and

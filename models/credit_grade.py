@@ -102,7 +102,12 @@ class CreditGrade(models.Model):
     )
     def _check_policy_values(self):
         for grade in self:
-            if grade.term_coefficient < 0:
+            negative = {
+                problem.field
+                for problem in core_terms.validate_policy(grade._to_core_policy())
+                if problem.kind == "negative"
+            }
+            if "term_coefficient" in negative:
                 raise ValidationError(
                     _(
                         "The term coefficient of grade %(grade)s cannot be negative.",
@@ -116,7 +121,7 @@ class CreditGrade(models.Model):
                         grade=grade.code,
                     )
                 )
-            if grade.limit_ratio < 0:
+            if "limit_ratio" in negative:
                 raise ValidationError(
                     _("The limit ratio of grade %(grade)s cannot be negative.", grade=grade.code)
                 )

@@ -27,24 +27,13 @@ class CreditKpi(models.AbstractModel):
     # inputs
     # ------------------------------------------------------------------
     def _flush_lines(self):
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "balance",
-                "company_id",
-                "date",
-                "date_maturity",
-                "move_id",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-            ]
-        )
+        self.env["credit.aging.engine"]._flush_open_items("balance")
         self.env["account.move"].flush_model(["move_type", "credit_write_off", "invoice_date"])
-        self.env["account.partial.reconcile"].flush_model(
-            ["amount", "credit_move_id", "debit_move_id", "max_date"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+
+    def _receivable_items(self, company_ids):
+        """The condition on ``aml`` that picks the companies' receivable items (the aging
+        engine's definition)."""
+        return self.env["credit.aging.engine"]._receivable_items_condition(list(company_ids))
 
     def _partner_filter(self, partner_ids):
         if partner_ids is None:
@@ -62,19 +51,16 @@ class CreditKpi(models.AbstractModel):
             SELECT aml.company_id, p.commercial_partner_id, %(sign)s * SUM(aml.balance)
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id
-              JOIN account_account acc ON acc.id = aml.account_id
               JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.parent_state = 'posted'
+             WHERE %(receivable)s
                AND %(moves)s
-               AND acc.account_type = 'asset_receivable'
-               AND aml.company_id = ANY(%(companies)s)
                AND aml.date BETWEEN %(date_from)s AND %(date_to)s
                AND %(partners)s
           GROUP BY ROLLUP(aml.company_id, p.commercial_partner_id)
                 """,
                 sign=sign,
                 moves=moves,
-                companies=list(company_ids),
+                receivable=self._receivable_items(company_ids),
                 date_from=date_from,
                 date_to=date_to,
                 partners=self._partner_filter(partner_ids),
@@ -110,17 +96,14 @@ class CreditKpi(models.AbstractModel):
                    date_trunc('month', aml.date)::date, SUM(aml.balance)
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id
-              JOIN account_account acc ON acc.id = aml.account_id
               JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.parent_state = 'posted'
+             WHERE %(receivable)s
                AND am.move_type IN ('out_invoice', 'out_refund')
-               AND acc.account_type = 'asset_receivable'
-               AND aml.company_id = ANY(%(companies)s)
                AND aml.date BETWEEN %(date_from)s AND %(date_to)s
                AND %(partners)s
           GROUP BY ROLLUP(aml.company_id, p.commercial_partner_id), 3
                 """,
-                companies=list(company_ids),
+                receivable=self._receivable_items(company_ids),
                 date_from=months[-1][0],
                 date_to=date_to,
                 partners=self._partner_filter(partner_ids),
@@ -180,17 +163,15 @@ class CreditKpi(models.AbstractModel):
             ),
             paid AS (
                 SELECT aml.company_id, p.commercial_partner_id AS partner_id, aml.balance,
-                       aml.date, COALESCE(aml.date_maturity, aml.date) AS due,
+                       aml.date, %(due)s AS due,
                        MAX(apr.max_date) AS paid_on
                   FROM candidates
                   JOIN account_move_line aml ON aml.id = candidates.id
                   JOIN account_move am ON am.id = aml.move_id
-                  JOIN account_account acc ON acc.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-                 WHERE aml.parent_state = 'posted'
+                 WHERE %(receivable)s
                    AND am.move_type = 'out_invoice'
-                   AND acc.account_type = 'asset_receivable'
                    AND aml.reconciled
                    AND aml.balance > 0
                    -- an invoice written off as a bad debt was not paid
@@ -200,7 +181,6 @@ class CreditKpi(models.AbstractModel):
                          JOIN account_move_line wml ON wml.id = wpr.credit_move_id
                          JOIN account_move wm ON wm.id = wml.move_id
                         WHERE wpr.debit_move_id = aml.id AND wm.credit_write_off)
-                   AND aml.company_id = ANY(%(companies)s)
                    AND %(partners)s
               GROUP BY aml.id, p.commercial_partner_id
                 HAVING MAX(apr.max_date) BETWEEN %(date_from)s AND %(date_to)s
@@ -210,6 +190,8 @@ class CreditKpi(models.AbstractModel):
           GROUP BY ROLLUP(company_id, partner_id), 3, 4
                 """,
                 companies=list(company_ids),
+                receivable=self._receivable_items(company_ids),
+                due=self.env["credit.aging.engine"]._due_date_sql(),
                 date_from=date_from,
                 date_to=date_to,
                 partners=self._partner_filter(partner_ids),

@@ -56,10 +56,14 @@ class CreditProvisionRate(models.Model):
 
     @api.constrains("overdue_from", "rate")
     def _check_rate(self):
+        # each row is checked as a table of its own (core ``validate_rates``): the company's
+        # "not due" row is added when missing (``_rates_for``) and two rows starting on the
+        # same day are refused by the SQL constraint
         for row in self:
-            if row.overdue_from < 0:
+            problems = core_provisions.validate_rates([(row.overdue_from, row.rate)])
+            if "negative_start" in problems:
                 raise ValidationError(self.env._("A bucket cannot start before day 0."))
-            if not 0 <= row.rate <= 100:
+            if "rate_out_of_range" in problems:
                 raise ValidationError(self.env._("A provision rate is between 0 and 100 %."))
 
     @api.model

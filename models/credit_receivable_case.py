@@ -278,42 +278,25 @@ class CreditReceivableCase(models.Model):
         (company currency): overdue amount = open debit items past their due date, max_days
         = days past due of the oldest of them, flagged = an item an officer classified as
         doubtful."""
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "company_id",
-                "credit_doubtful",
-                "date",
-                "date_maturity",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-            ]
+        items = self.env["credit.aging.engine"]._open_items_sql(
+            None, companies.ids, extra_fields=("credit_doubtful",)
         )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query_dict(
             SQL(
                 """
-            SELECT aml.company_id, p.commercial_partner_id AS partner_id,
-                   COALESCE(SUM(aml.amount_residual) FILTER (
-                       WHERE aml.amount_residual > 0
-                         AND COALESCE(aml.date_maturity, aml.date) < %(today)s), 0)
+            SELECT items.company_id, p.commercial_partner_id AS partner_id,
+                   COALESCE(SUM(items.residual) FILTER (
+                       WHERE items.residual > 0 AND items.due_date < %(today)s), 0)
                        AS overdue_amount,
-                   COALESCE(MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) FILTER (
-                       WHERE aml.amount_residual > 0), 0) AS max_days,
-                   BOOL_OR(aml.credit_doubtful AND aml.amount_residual > 0) AS flagged
-              FROM account_move_line aml
-              JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.parent_state = 'posted'
-               AND acc.account_type = 'asset_receivable'
-               AND NOT aml.reconciled
-               AND aml.company_id = ANY(%(companies)s)
-          GROUP BY aml.company_id, p.commercial_partner_id
+                   COALESCE(MAX(%(today)s - items.due_date) FILTER (
+                       WHERE items.residual > 0), 0) AS max_days,
+                   BOOL_OR(items.credit_doubtful AND items.residual > 0) AS flagged
+              FROM (%(items)s) items
+              JOIN res_partner p ON p.id = items.partner_id
+          GROUP BY items.company_id, p.commercial_partner_id
                 """,
+                items=items,
                 today=today,
-                companies=companies.ids,
             )
         )
         return {(row["company_id"], row["partner_id"]): row for row in rows}

@@ -298,7 +298,7 @@ class ReportCreditAgingXlsx(models.AbstractModel):
         sheet.autofilter(header_row, 0, placeholder, len(titles) - 1)
 
         engine = self.env["credit.aging.engine"]
-        items = engine._open_items_sql(
+        items = engine._visible_open_items_sql(
             report.as_of, report.company_ids.ids, report.basis, **report._engine_filters()
         )
         rates = report._rates()

@@ -102,27 +102,12 @@ class ReportCustomerStatement(models.AbstractModel):
     # the ledger (two SQL aggregates)
     # ------------------------------------------------------------------
     def _flush_ledger(self):
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_currency",
-                "balance",
-                "company_id",
-                "credit",
-                "currency_id",
-                "date",
-                "date_maturity",
-                "debit",
-                "move_id",
-                "name",
-                "parent_state",
-                "partner_id",
-            ]
+        self.env["credit.aging.engine"]._flush_open_items(
+            "amount_currency", "balance", "credit", "debit", "name"
         )
         self.env["account.move"].flush_model(
             ["journal_id", "move_type", "name", "origin_payment_id", "ref", "statement_line_id"]
         )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["res.company"].flush_model(["currency_exchange_journal_id"])
 
     @api.model
@@ -130,13 +115,8 @@ class ReportCustomerStatement(models.AbstractModel):
         """The posted receivable items of ``company`` up to ``date_to`` of the commercial
         partners ``partner_ids`` and their contacts (all partners when None)."""
         conditions = [
-            SQL("aml.parent_state = 'posted'"),
-            SQL("aml.company_id = %s", company.id),
+            self.env["credit.aging.engine"]._receivable_items_condition([company.id]),
             SQL("aml.date <= %s", date_to),
-            SQL(
-                "aml.account_id = ANY(%s)",
-                self.env["credit.file"]._receivable_account_ids(),
-            ),
         ]
         if partner_ids is not None:
             conditions.append(SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids)))

@@ -2,6 +2,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import CreditOrderCommon
 
@@ -109,6 +110,32 @@ class TestAgingEngine(CreditOrderCommon):
         self.assertEqual(
             {item["line_id"]: item["residual"] for item in items},
             {line.id: line.amount_residual for line in lines},
+        )
+
+    def test_the_ledger_as_it_stands_is_every_unsettled_item_at_its_stored_residual(self):
+        """``as_of=None``, what dunning, overdue cases, the worklist and the payment
+        behaviour read: every item not settled, with its stored residual and due date
+        (Odoo books the contact's invoice on the customer)."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT items.move_id, items.partner_id, items.residual, items.due_date"
+                "  FROM (%s) items",
+                self.engine._open_items_sql(None, self.company.ids),
+            )
+        )
+        ledger, euro = self.ledger.id, self.euro.id
+        self.assertEqual(
+            {move: (partner, float(residual), due) for move, partner, residual, due in rows},
+            {
+                self.inv_a.id: (ledger, 499.75, date(2024, 3, 31)),
+                self.inv_b.id: (ledger, 599.60, date(2024, 7, 1)),
+                self.refund.id: (ledger, -150.25, date(2024, 6, 30)),
+                self.unapplied.move_id.id: (ledger, -400.00, date(2024, 6, 25)),
+                self.inv_c.id: (ledger, 100.00, date(2024, 7, 29)),
+                self.inv_e.id: (ledger, 90.00, date(2023, 2, 14)),
+                self.inv_f.id: (ledger, 50.00, date(2024, 6, 20)),
+                self.inv_eur.id: (euro, 417.23, date(2024, 3, 2)),
+            },
         )
 
     def test_the_contacts_items_belong_to_the_commercial_partner(self):

@@ -4,7 +4,6 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
-from ..credit_management.provisions import hidden_rates
 from .common import CreditLedgerCommon
 
 TODAY = date(2024, 6, 30)
@@ -422,9 +421,10 @@ class TestProvision(CreditLedgerCommon):
     def test_the_default_threshold_hides_no_bucket_rate(self):
         company = self.company_b  # created with the defaults
         rates = self.env["credit.provision.rate"]._rates_for(company)
-        self.assertEqual(
-            hidden_rates(rates, company.credit_doubtful_days, company.credit_doubtful_rate), []
-        )
+        # doubtful from day 366 at 100 %: the one bucket starting there (over 365 days) has
+        # that rate, so every bucket rate applies to some item
+        self.assertEqual((company.credit_doubtful_days, company.credit_doubtful_rate), (366, 100))
+        self.assertEqual([(start, rate) for start, rate in rates if start >= 366], [(366, 100)])
 
     def test_a_case_doubtful_by_age_leaves_the_customers_other_items_at_their_rates(self):
         # Cato also owes 1,000.00 not yet due; C1 (200 days) makes its case doubtful by age

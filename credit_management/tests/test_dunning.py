@@ -18,7 +18,6 @@ from credit_management.dunning import (
     item_interest,
     next_level,
     round_to,
-    validate_levels,
 )
 
 D = Decimal
@@ -151,11 +150,6 @@ def test_an_item_whose_level_was_removed_continues_after_what_was_due_that_day()
 
 def test_no_levels_means_nothing_due():
     assert next_level((), item(), on(100)) is None
-
-
-def test_duplicate_days_are_reported():
-    assert validate_levels(PRACTICE) == []
-    assert validate_levels((Level(1, 15), Level(2, 15))) == ["duplicate_days"]
 
 
 levels_strategy = st.lists(

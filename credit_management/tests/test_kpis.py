@@ -5,10 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credit_management.kpis import (
-    PaidInvoice,
     average_days_delinquent,
-    average_days_late,
-    average_days_to_pay,
     bad_debt_ratio,
     best_possible_dso,
     cash_conversion_cycle,
@@ -108,29 +105,6 @@ def test_bad_debt_ratio_is_written_off_over_credit_sales_in_percent():
     assert bad_debt_ratio(D(2_700), None) is None
 
 
-PAID = [
-    # 1,000 invoiced 01-01, due 01-31, paid 02-10: 40 days to pay, 10 late
-    PaidInvoice(D(1000), date(2024, 1, 1), date(2024, 1, 31), date(2024, 2, 10)),
-    # 3,000 invoiced 02-01, due 03-02, paid 02-21: 20 days to pay, 10 early (-10)
-    PaidInvoice(D(3000), date(2024, 2, 1), date(2024, 3, 2), date(2024, 2, 21)),
-]
-
-
-def test_average_days_to_pay_is_weighted_by_amount():
-    # (1,000 x 40 + 3,000 x 20) / 4,000 = 100,000 / 4,000 = 25 days
-    assert average_days_to_pay(PAID) == D(25)
-
-
-def test_average_days_late_counts_early_payments_negative():
-    # (1,000 x 10 + 3,000 x -10) / 4,000 = -20,000 / 4,000 = -5 days
-    assert average_days_late(PAID) == D(-5)
-
-
-def test_average_days_to_pay_without_paid_invoices_is_not_computable():
-    assert average_days_to_pay([]) is None
-    assert average_days_late([]) is None
-
-
 def test_cash_conversion_cycle_adds_inventory_and_receivable_days_less_payable_days():
     # DIO = 50,000 / 150,000 x 90 = 30; DPO = 40,000 / 180,000 x 90 = 20; DSO 50
     dio = days_inventory_outstanding(D(50_000), D(150_000), 90)
@@ -179,3 +153,10 @@ def test_weighted_average_days_takes_amounts_grouped_by_day_count():
     # (100 x 10 + 300 x 30) / 400 = 10,000 / 400 = 25
     assert weighted_average_days([(100, 10), (300, 30)]) == D(25)
     assert weighted_average_days([]) is None
+    assert weighted_average_days([(D(0), 5)]) is None
+
+
+def test_weighted_average_days_keeps_early_payments_negative():
+    items = [(D(1000), 10), (D(3000), -2), (D(1000), 30)]
+    # (10,000 - 6,000 + 30,000) / 5,000 = 6.8
+    assert weighted_average_days(items) == D("6.8")

@@ -13,9 +13,7 @@ from credit_management.provisions import (
     ProvisionItem,
     adjustment,
     classify,
-    hidden_rates,
     propose_provision,
-    rate_for,
     validate_rates,
 )
 
@@ -43,17 +41,22 @@ def test_a_zero_threshold_leaves_doubtful_to_the_officer():
     assert classify(5000, 0) == OVERDUE
 
 
+def rate_of(days_overdue):
+    """The rate (%) an item of 100.00 ``days_overdue`` days past due is provisioned at."""
+    return propose_provision([ProvisionItem(100, days_overdue)], DEFAULT_RATES).provision
+
+
 def test_rate_is_the_one_of_the_bucket_the_age_falls_in():
-    assert rate_for(-5, DEFAULT_RATES) == 0
-    assert rate_for(0, DEFAULT_RATES) == 0
-    assert rate_for(1, DEFAULT_RATES) == 1
-    assert rate_for(30, DEFAULT_RATES) == 1
-    assert rate_for(31, DEFAULT_RATES) == 5
-    assert rate_for(90, DEFAULT_RATES) == 10
-    assert rate_for(180, DEFAULT_RATES) == 30
-    assert rate_for(181, DEFAULT_RATES) == 50
-    assert rate_for(365, DEFAULT_RATES) == 50
-    assert rate_for(366, DEFAULT_RATES) == 100
+    assert rate_of(-5) == 0
+    assert rate_of(0) == 0
+    assert rate_of(1) == 1
+    assert rate_of(30) == 1
+    assert rate_of(31) == 5
+    assert rate_of(90) == 10
+    assert rate_of(180) == 30
+    assert rate_of(181) == 50
+    assert rate_of(365) == 50
+    assert rate_of(366) == 100
 
 
 def test_default_rates_are_valid_and_bad_tables_are_told():
@@ -125,13 +128,8 @@ def test_provision_of_positive_items_is_between_nothing_and_everything(rows):
 
 
 def test_the_default_threshold_hides_no_bucket_rate():
-    assert hidden_rates(DEFAULT_RATES, DEFAULT_DOUBTFUL_DAYS, DEFAULT_DOUBTFUL_RATE) == []
+    # the threshold is the first day of the last bucket, whose rate is the doubtful rate
+    assert DEFAULT_RATES[-1] == (DEFAULT_DOUBTFUL_DAYS, DEFAULT_DOUBTFUL_RATE)
     # an item 200 days overdue is in the 181-365 bucket at 50 %, not doubtful
     assert classify(200, DEFAULT_DOUBTFUL_DAYS) == OVERDUE
-    assert rate_for(200, DEFAULT_RATES) == 50
-
-
-def test_a_threshold_inside_the_buckets_hides_the_later_rates():
-    assert hidden_rates(DEFAULT_RATES, 180, 100) == [(181, D(50))]
-    assert hidden_rates(DEFAULT_RATES, 90, 100) == [(91, D(30)), (181, D(50))]
-    assert hidden_rates(DEFAULT_RATES, 0, 100) == []
+    assert rate_of(200) == 50

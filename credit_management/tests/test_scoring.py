@@ -23,14 +23,10 @@ from credit_management.scoring import (
     flags_from_values,
     is_new_customer,
     is_paying_slower,
-    model_from_data,
-    model_to_data,
     on_time_payment_rate,
     rate,
     score,
     validate_model,
-    weighted_average_days,
-    weighted_average_days_late,
 )
 
 D = Decimal
@@ -79,12 +75,6 @@ def test_bands_from_cuts_cover_every_value():
 def test_bands_from_cuts_needs_one_more_points_value_than_cuts():
     with pytest.raises(ValueError):
         bands_from_cuts([1, 2], [0, 100])
-
-
-def test_a_model_survives_a_round_trip_through_plain_data():
-    data = model_to_data(DEFAULT_MODEL)
-    assert model_from_data(data) == DEFAULT_MODEL
-    assert data["factors"][0]["bands"][0] == {"lower": None, "upper": "0.5", "points": "0"}
 
 
 # --- validation --------------------------------------------------------------------------
@@ -473,25 +463,6 @@ def test_paying_more_than_was_due_does_not_exceed_a_full_rate():
 def test_negative_ledger_amounts_are_a_boundary_bug():
     with pytest.raises(ValueError):
         on_time_payment_rate(D(-1), D(10))
-    with pytest.raises(ValueError):
-        weighted_average_days([(D(-1), 3)])
-
-
-def test_weighted_average_days_late_counts_early_payments_as_zero():
-    items = [(D(1000), 10), (D(3000), -2), (D(1000), 30)]
-    # (1000 x 10 + 3000 x 0 + 1000 x 30) / (1000 + 3000 + 1000) = 40,000 / 5,000 = 8
-    assert weighted_average_days_late(items) == D(8)
-
-
-def test_weighted_average_days_keeps_early_payments_negative():
-    items = [(D(1000), 10), (D(3000), -2), (D(1000), 30)]
-    # (10,000 - 6,000 + 30,000) / 5,000 = 6.8
-    assert weighted_average_days(items) == D("6.8")
-
-
-def test_weighted_average_days_is_none_without_payments():
-    assert weighted_average_days_late([]) is None
-    assert weighted_average_days([(D(0), 5)]) is None
 
 
 def test_payments_getting_slower_by_more_than_the_threshold_is_a_warning():
