@@ -40,10 +40,12 @@ from . import (
     credit_scoring_override,
     credit_warning,
     mail_activity,
+    payment_transaction,
     res_company,
     res_config_settings,
     res_partner,
     res_partner_industry,
     sale_order,
     sale_order_line,
+    sale_order_portal,
 )
