@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from lxml import html
 
@@ -22,9 +23,18 @@ class PaidOnlineMixin:
     """A payment provider of the test company and transactions paying a quotation."""
 
     @classmethod
+    def _mail_domain(cls):
+        """The company sends from notifications@example.com, so the mails of the public user
+        (who has no address) go out as well."""
+        cls.company.alias_domain_id = cls.env["mail.alias.domain"].create(
+            {"name": "example.com", "default_from": "notifications"}
+        )
+
+    @classmethod
     def _provider(cls):
+        """A provider in test mode booking its payments in the company's bank journal, as
+        account_payment's own tests set theirs up (AccountPaymentCommon)."""
         method = cls.env.ref("payment.payment_method_unknown")
-        method.active = True
         cls.payment_method = method
         cls.provider = cls.env["payment.provider"].create(
             {
@@ -35,6 +45,18 @@ class PaidOnlineMixin:
                 "payment_method_ids": [Command.set(method.ids)],
             }
         )
+        method.active = True
+        Method = cls.env.registry["account.payment.method"]
+        known = Method._get_payment_method_information
+
+        def with_none(*args, **kwargs):
+            return dict(known(*args, **kwargs), none={"mode": "electronic", "type": ("bank",)})
+
+        with patch.object(Method, "_get_payment_method_information", with_none):
+            cls.env["account.payment.method"].sudo().create(
+                {"name": "Credit test method", "code": "none", "payment_type": "inbound"}
+            )
+            cls.provider.journal_id = cls.company_data["default_journal_bank"]
 
     def _paid_online(self, order, amount):
         """A done transaction of ``amount`` on ``order``, post-processed as Odoo does when
@@ -81,10 +103,9 @@ class TestPaidHeldOrderMail(PaidOnlineMixin, CreditOrderCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("mail.catchall.domain", "example.com")
-        cls.env["ir.config_parameter"].set_param("mail.default.from", "notifications")
         cls.newcomer, cls.newcomer_file = cls._rated("Newcomer", grade="C", limit=0.0)
         cls.newcomer.email = "buyer@newcomer.example.com"
+        cls._mail_domain()
         cls._provider()
 
     def test_a_paid_order_that_is_held_mails_the_customer_that_it_awaits_approval(self):
@@ -113,7 +134,8 @@ class TestPaidHeldOrderMail(PaidOnlineMixin, CreditOrderCommon):
         mail = self._mails_to(order, self.newcomer)
         self.assertEqual(len(mail), 1)
         # Odoo's order confirmation (sale.mail_template_sale_confirmation)
-        self.assertIn("is confirmed", mail.body)
+        self.assertIn("has been confirmed", mail.body)
+        self.assertNotIn("A payment with reference", mail.body)
         self.assertNotIn("credit approval", mail.body)
 
     def test_the_mail_speaks_the_customers_language(self):
@@ -144,6 +166,7 @@ class TestPortalCreditTruth(PaidOnlineMixin, CreditOrderCommon, HttpCase):
             rating_date=fields.Date.today() - timedelta(days=30),
             valid_until=fields.Date.today() + timedelta(days=365),
         )
+        cls._mail_domain()
         cls._provider()
 
     def _sign_on_the_portal(self, order):
