@@ -17,11 +17,15 @@ class SaleOrder(models.Model):
 
     def _credit_customer_status(self):
         """``"pending"``, ``"rejected"`` or False: the credit hold state of a quotation the
-        customer may be told about. A confirmed or cancelled order has nothing to tell."""
+        customer may be told about. A confirmed or cancelled order has nothing to tell, and
+        a quotation the customer still has to pay waits for the payment, not for a credit
+        officer: paying runs the credit checks again."""
         self.ensure_one()
         if self.state not in ("draft", "sent"):
             return False
         status = self.sudo().credit_hold_state
+        if status == "pending" and self._has_to_be_paid():
+            return False
         return status if status in CUSTOMER_CREDIT_STATUSES else False
 
     def _credit_customer_notice(self):

@@ -138,6 +138,20 @@ class TestPaidHeldOrderMail(PaidOnlineMixin, CreditOrderCommon):
         self.assertNotIn("A payment with reference", mail.body)
         self.assertNotIn("credit approval", mail.body)
 
+    def test_a_held_quotation_still_to_be_paid_waits_for_the_payment_not_for_approval(self):
+        """The salesperson's confirmation was held; the customer, asked to pay first, is
+        told nothing of credit until the payment (which runs the checks again) arrives."""
+        self.newcomer_file.on_hold = True
+        order = self._quotation(self.newcomer, 1_000.0)
+        order.write({"state": "sent", "require_payment": True, "prepayment_percent": 1.0})
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.credit_hold_state, "pending")
+        self.assertFalse(order._credit_customer_status())
+        self._paid_online(order, 1_000.0)
+        self.assertEqual(order.state, "sent")
+        self.assertEqual(order._credit_customer_status(), "pending")
+        self.assertIn(PENDING_NOTICE, self._mails_to(order, self.newcomer).body)
+
     def test_the_mail_speaks_the_customers_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.newcomer.lang = "zh_CN"
