@@ -31,6 +31,7 @@
         "views/res_partner_industry_views.xml",
         "views/credit_hold_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_portal_templates.xml",
         "views/credit_aging_report_views.xml",
         "report/credit_aging_report.xml",
         "views/credit_provision_views.xml",

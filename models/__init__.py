@@ -41,10 +41,12 @@ from . import (
     credit_warning,
     ir_cron,
     mail_activity,
+    payment_transaction,
     res_company,
     res_config_settings,
     res_partner,
     res_partner_industry,
     sale_order,
     sale_order_line,
+    sale_order_portal,
 )

@@ -31,6 +31,7 @@ from . import (
     test_parallel_confirmation,
     test_payment_behaviour,
     test_periodic_rerating,
+    test_portal_payment_truth,
     test_provision,
     test_receivable_case,
     test_receivable_ladder,
