@@ -40,13 +40,16 @@ class CreditLimitRequest(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    file_id = fields.Many2one("credit.file", readonly=True, check_company=True, index=True)
+    file_id = fields.Many2one(
+        "credit.file", readonly=True, check_company=True, index=True, copy=False
+    )
     requested_by_id = fields.Many2one(
         "res.users",
         default=lambda self: self.env.user,
         readonly=True,
+        copy=False,
     )
-    current_limit = fields.Monetary(readonly=True)
+    current_limit = fields.Monetary(readonly=True, copy=False)
     amount = fields.Monetary(string="Requested Limit", required=True, tracking=True)
     temporary = fields.Boolean(tracking=True)
     date_end = fields.Date(string="Until", tracking=True)
@@ -60,13 +63,11 @@ class CreditLimitRequest(models.Model):
         default="submitted",
         readonly=True,
         tracking=True,
+        copy=False,
     )
-    decided_by_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-    )
-    decided_on = fields.Datetime(readonly=True)
-    decision_note = fields.Text()
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    decided_on = fields.Datetime(readonly=True, copy=False)
+    decision_note = fields.Text(copy=False)
 
     @api.constrains("amount", "temporary", "date_end", "partner_id")
     def _check_request(self):

@@ -131,6 +131,16 @@ class TestAuditRecords(CreditLedgerCommon):
         self.assertEqual(request.file_id, self.file)
         self.assertEqual(request.current_limit, 23_000.0)
 
+    def test_a_duplicated_limit_request_is_a_new_request_of_the_one_who_copies_it(self):
+        request = self._request(user=self.second_officer)
+        request.with_user(self.officer).action_approve()
+        copy = request.with_user(self.salesperson).copy()
+        self.assertEqual(copy.state, "submitted")
+        self.assertEqual(copy.requested_by_id, self.salesperson)
+        self.assertFalse(copy.decided_by_id)
+        self.assertEqual(copy.current_limit, 40_000.0)
+        self.assertEqual(copy.amount, 40_000.0)
+
     def test_the_audit_fields_of_a_limit_request_cannot_be_written(self):
         request = self._request()
         self._assert_write_refused(
