@@ -433,7 +433,16 @@ class TestAuditRecords(CreditLedgerCommon):
 
     def test_a_dunning_communication_is_marked_sent_by_the_sending_only(self):
         run = self.env["credit.dunning.run"]._get_or_create(self.company, date(2024, 6, 30))
-        level = self.env["credit.dunning.level"].search([], limit=1)
+        policy = self.env["credit.dunning.policy"].create(
+            {
+                "name": "Audit",
+                "company_id": self.company.id,
+                "level_ids": [
+                    fields.Command.create({"name": "Reminder", "days": 10, "channel": "letter"})
+                ],
+            }
+        )
+        level = policy.level_ids
         communication = self.env["credit.dunning.communication"].create(
             {
                 "run_id": run.id,
