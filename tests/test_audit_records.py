@@ -438,7 +438,7 @@ class TestAuditRecords(CreditLedgerCommon):
                 "name": "Audit",
                 "company_id": self.company.id,
                 "level_ids": [
-                    fields.Command.create({"name": "Reminder", "days": 10, "channel": "letter"})
+                    fields.Command.create({"name": "Reminder", "days": 10, "channel": "phone"})
                 ],
             }
         )
@@ -450,7 +450,7 @@ class TestAuditRecords(CreditLedgerCommon):
                 "date": date(2024, 6, 30),
                 "partner_id": self.acme.id,
                 "level_id": level.id,
-                "channel": "letter",
+                "channel": "phone",
             }
         )
         self._assert_write_refused(
