@@ -9,6 +9,7 @@ from odoo.tools import SQL, config
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
+from .credit_decision_mixin import audit_writer
 from .credit_dunning_level import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -45,9 +46,14 @@ class CreditDunningCommunication(models.Model):
 
     _name = "credit.dunning.communication"
     _description = "Dunning Communication"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "date desc, partner_id, level_days, id"
     _check_company_auto = True
+    # what was sent, when, and why not: written by the sending and cancelling only
+    _credit_audit_fields = frozenset(
+        {"state", "sent_date", "failure_reason", "mail_id", "letter_attachment_id"}
+    )
+    _credit_audit_defaults = {"state": "draft"}
 
     run_id = fields.Many2one(
         "credit.dunning.run", required=True, ondelete="cascade", index=True, readonly=True
@@ -135,7 +141,8 @@ class CreditDunningCommunication(models.Model):
         """Cancel these draft communications and give their items back the level they had
         reached before (no access check: the run calls it for the drafts it supersedes)."""
         self._restore_item_states()
-        self.write({"state": "cancel"})
+        with audit_writer(self.env):
+            self.write({"state": "cancel"})
 
     def _restore_item_states(self, lines=None):
         """Put the items of these communications (or only ``lines``) back where they were
@@ -356,7 +363,7 @@ class CreditDunningCommunication(models.Model):
         next run proposes them again; the other communications go on."""
         self.ensure_one()
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), audit_writer(self.env):
                 self._send(rendered or {})
         except Exception as error:  # one bad communication never stops the others
             if isinstance(error, UserError):
@@ -366,7 +373,8 @@ class CreditDunningCommunication(models.Model):
                 reason = str(error) or repr(error)
                 _logger.exception("Dunning communication %s failed", self.id)
             self._restore_item_states()
-            self.write({"state": "failed", "failure_reason": reason})
+            with audit_writer(self.env):
+                self.write({"state": "failed", "failure_reason": reason})
 
     def _send(self, rendered):
         """Carry out the communication: e-mail queued with its attachments, letter

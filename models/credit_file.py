@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from ..credit_management import checks as core_checks
 from ..credit_management import scoring as core_scoring
 from ..credit_management import terms as core_terms
+from .credit_decision_mixin import audit_writer, audit_writer_open
 
 FIVE_C = [(str(mark), str(mark)) for mark in range(6)]
 FIVE_C_HELP = "0 (very poor) to 5 (excellent), as judged by the credit officer."
@@ -40,6 +41,23 @@ class CreditFile(models.Model):
     _order = "partner_id, company_id"
     _rec_name = "partner_id"
     _check_company_auto = True
+    _credit_audit_fields = frozenset(
+        {
+            "grade_id",
+            "score",
+            "credit_limit",
+            "credit_days",
+            "rating_date",
+            "valid_until",
+            "temporary_limit",
+            "temporary_limit_until",
+        }
+    )
+    """The rating and the limits in force: written only by the decisions that grant them (an
+    approved review, an approved limit request, a hold approved with a temporary limit) and
+    by the job that ends temporary limits, inside their ``audit_writer`` block. The officer's
+    own settings (unlimited, credit hold, stopped deliveries, group limit, marks and flags)
+    stay editable by officers and are tracked."""
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -276,6 +294,31 @@ class CreditFile(models.Model):
                         customer=file.partner_id.display_name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not audit_writer_open(self.env):
+            for vals in vals_list:
+                self._check_audit_values(
+                    {name for name in self._credit_audit_fields & vals.keys() if vals[name]}
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not audit_writer_open(self.env):
+            self._check_audit_values(self._credit_audit_fields & vals.keys())
+        return super().write(vals)
+
+    def _check_audit_values(self, names):
+        if names:
+            labels = sorted(self._fields[name]._description_string(self.env) for name in names)
+            raise AccessError(
+                _(
+                    "%(fields)s of a credit file change only through an approved review, limit "
+                    "request or credit hold.",
+                    fields=", ".join(labels),
+                )
+            )
 
     # ------------------------------------------------------------------
     # helpers
@@ -825,7 +868,8 @@ class CreditFile(models.Model):
                     date=file.temporary_limit_until,
                 )
             )
-        files.sudo().write({"temporary_limit": 0.0, "temporary_limit_until": False})
+        with audit_writer(self.env):
+            files.sudo().write({"temporary_limit": 0.0, "temporary_limit_until": False})
         files._sync_partner_credit_limit()
 
     @api.model

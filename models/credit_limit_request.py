@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .credit_decision_mixin import audit_writer, audit_writer_open
 
 
 class CreditLimitRequest(models.Model):
@@ -11,6 +13,21 @@ class CreditLimitRequest(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
+    _credit_audit_fields = frozenset(
+        {
+            "state",
+            "decided_by_id",
+            "decided_on",
+            "current_limit",
+            "file_id",
+            "requested_by_id",
+        }
+    )
+    _credit_audit_defaults = {"state": "submitted"}
+    DECIDED_FIELDS = frozenset(
+        {"partner_id", "company_id", "amount", "temporary", "date_end", "reason", "decision_note"}
+    )
+    """What was asked and why it was decided: frozen once the request is decided."""
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -23,13 +40,16 @@ class CreditLimitRequest(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    file_id = fields.Many2one("credit.file", readonly=True, check_company=True, index=True)
+    file_id = fields.Many2one(
+        "credit.file", readonly=True, check_company=True, index=True, copy=False
+    )
     requested_by_id = fields.Many2one(
         "res.users",
         default=lambda self: self.env.user,
         readonly=True,
+        copy=False,
     )
-    current_limit = fields.Monetary(readonly=True)
+    current_limit = fields.Monetary(readonly=True, copy=False)
     amount = fields.Monetary(string="Requested Limit", required=True, tracking=True)
     temporary = fields.Boolean(tracking=True)
     date_end = fields.Date(string="Until", tracking=True)
@@ -43,13 +63,11 @@ class CreditLimitRequest(models.Model):
         default="submitted",
         readonly=True,
         tracking=True,
+        copy=False,
     )
-    decided_by_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-    )
-    decided_on = fields.Datetime(readonly=True)
-    decision_note = fields.Text()
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    decided_on = fields.Datetime(readonly=True, copy=False)
+    decision_note = fields.Text(copy=False)
 
     @api.constrains("amount", "temporary", "date_end", "partner_id")
     def _check_request(self):
@@ -70,6 +88,11 @@ class CreditLimitRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """The requester is the user who asks; the file and the limit in force are read
+        here, never given."""
+        for vals in vals_list:
+            if vals.get("requested_by_id") == self.env.uid:
+                del vals["requested_by_id"]
         requests = super().create(vals_list)
         for request in requests:
             file = (
@@ -77,7 +100,8 @@ class CreditLimitRequest(models.Model):
                 .sudo()
                 ._get_for_partner(request.partner_id, request.company_id)
             )
-            request.sudo().write({"file_id": file.id, "current_limit": file.effective_limit})
+            with audit_writer(self.env):
+                request.sudo().write({"file_id": file.id, "current_limit": file.effective_limit})
             officer = file.officer_id or file._policy().officer_id
             if officer:
                 # salespeople may ask but not edit requests, and an activity needs write access
@@ -88,8 +112,36 @@ class CreditLimitRequest(models.Model):
                 )
         return requests
 
+    def write(self, vals):
+        if (
+            self.DECIDED_FIELDS & vals.keys()
+            and not audit_writer_open(self.env)
+            and any(request.state != "submitted" for request in self)
+        ):
+            raise UserError(_("A decided limit request cannot be changed: ask again."))
+        return super().write(vals)
+
+    def _can_decide(self):
+        """Officers and managers decide; an officer who asked only when the policy allows
+        officers to approve their own requests (as for their own orders)."""
+        self.ensure_one()
+        user = self.env.user
+        if not user.has_group("credit_management.group_credit_officer"):
+            return False
+        if self.requested_by_id == user:
+            return self.env["credit.policy"]._for_company(self.company_id).officer_may_approve_own
+        return True
+
     def _check_decidable(self):
         self.env["credit.file"]._check_officer()
+        for request in self:
+            if not request._can_decide():
+                raise AccessError(
+                    _(
+                        "Only credit officers can decide on limit requests, and not on their "
+                        "own requests unless the credit policy allows it."
+                    )
+                )
         self._lock_for_decision()
         for request in self:
             if request.state != "submitted":
@@ -101,20 +153,24 @@ class CreditLimitRequest(models.Model):
         self._check_decidable()
         for request in self:
             file = request.file_id.sudo()
-            if request.temporary:
-                file.write(
-                    {"temporary_limit": request.amount, "temporary_limit_until": request.date_end}
+            with audit_writer(self.env):
+                if request.temporary:
+                    file.write(
+                        {
+                            "temporary_limit": request.amount,
+                            "temporary_limit_until": request.date_end,
+                        }
+                    )
+                else:
+                    file.write({"credit_limit": request.amount})
+                file._sync_partner_credit_limit()
+                request.write(
+                    {
+                        "state": "approved",
+                        "decided_by_id": self.env.uid,
+                        "decided_on": fields.Datetime.now(),
+                    }
                 )
-            else:
-                file.write({"credit_limit": request.amount})
-            file._sync_partner_credit_limit()
-            request.write(
-                {
-                    "state": "approved",
-                    "decided_by_id": self.env.uid,
-                    "decided_on": fields.Datetime.now(),
-                }
-            )
             file.message_post(
                 body=_(
                     "Limit request of %(user)s approved by %(officer)s: %(amount)s%(until)s.",
@@ -132,13 +188,14 @@ class CreditLimitRequest(models.Model):
         if any(not (request.decision_note or "").strip() for request in self):
             raise UserError(_("Give the reason for rejecting the request."))
         for request in self:
-            request.write(
-                {
-                    "state": "rejected",
-                    "decided_by_id": self.env.uid,
-                    "decided_on": fields.Datetime.now(),
-                }
-            )
+            with audit_writer(self.env):
+                request.write(
+                    {
+                        "state": "rejected",
+                        "decided_by_id": self.env.uid,
+                        "decided_on": fields.Datetime.now(),
+                    }
+                )
             request.activity_feedback(["mail.mail_activity_data_todo"])
             request.message_post(
                 body=_("Rejected: %(reason)s", reason=request.decision_note),

@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .credit_decision_mixin import audit_writer
+
 
 class CreditPaymentPromise(models.Model):
     """A customer's promise to pay (承诺付款): an amount by a date, for some open items. It
@@ -12,9 +14,13 @@ class CreditPaymentPromise(models.Model):
 
     _name = "credit.payment.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "date, id"
     _check_company_auto = True
+    # kept and broken are decided by the daily check, cancelled by an officer
+    # (``action_cancel``): never written directly
+    _credit_audit_fields = frozenset({"state"})
+    _credit_audit_defaults = {"state": "open"}
 
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -73,10 +79,6 @@ class CreditPaymentPromise(models.Model):
     cancelled (a broken promise must not disappear by moving its date)."""
 
     def write(self, vals):
-        if "state" in vals and not self.env.su:
-            # kept and broken are decided by the daily check; cancelling is an officer's
-            # decision (``action_cancel``)
-            self.env["credit.file"]._check_officer()
         if set(self.FROZEN_FIELDS) & set(vals) and any(p.state != "open" for p in self):
             raise UserError(
                 _("A promise to pay that is kept, broken or cancelled cannot be changed.")
@@ -124,9 +126,11 @@ class CreditPaymentPromise(models.Model):
         """Drop a promise still open (the customer withdrew it, it was recorded by
         mistake): only credit officers may, a broken promise stays broken."""
         self.env["credit.file"]._check_officer()
+        self._lock_for_decision()
         if any(promise.state != "open" for promise in self):
             raise UserError(_("Only open promises to pay can be cancelled."))
-        self.sudo().write({"state": "cancel"})
+        with audit_writer(self.env):
+            self.sudo().write({"state": "cancel"})
         return True
 
     @api.model
@@ -138,13 +142,15 @@ class CreditPaymentPromise(models.Model):
         paid = promises._paid_amounts()
         for promise in promises:
             if promise.currency_id.compare_amounts(paid.get(promise.id, 0.0), promise.amount) >= 0:
-                promise.state = "kept"
+                with audit_writer(self.env):
+                    promise.state = "kept"
             elif promise.date < today:
                 promise._break()
 
     def _break(self):
         self.ensure_one()
-        self.state = "broken"
+        with audit_writer(self.env):
+            self.state = "broken"
         details = _(
             "%(customer)s promised to pay %(amount)s by %(date)s and paid %(paid)s.",
             customer=self.partner_id.display_name,

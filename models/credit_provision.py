@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..credit_management import provisions as core_provisions
+from .credit_decision_mixin import audit_writer
 
 POSTING_GROUPS = (
     "account.group_account_manager",
@@ -24,9 +25,12 @@ class CreditProvision(models.Model):
 
     _name = "credit.provision"
     _description = "Bad-Debt Provision"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "credit.decision.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # posted (with its entry) and cancelled by the buttons that check who may post
+    _credit_audit_fields = frozenset({"state", "move_id"})
+    _credit_audit_defaults = {"state": "draft"}
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
@@ -367,7 +371,8 @@ class CreditProvision(models.Model):
             )
         )
         move.action_post()
-        self.write({"state": "posted", "move_id": move.id})
+        with audit_writer(self.env):
+            self.write({"state": "posted", "move_id": move.id})
         self.message_post(body=self.env._("Posted as %(move)s.", move=move.display_name))
 
     def action_cancel(self):
@@ -387,7 +392,8 @@ class CreditProvision(models.Model):
                     [{"date": reversal_date, "ref": move.ref}],
                     cancel=True,
                 )
-            provision.state = "cancelled"
+            with audit_writer(self.env):
+                provision.state = "cancelled"
         return True
 
     def _check_no_later_posted(self):
@@ -419,7 +425,8 @@ class CreditProvision(models.Model):
         for provision in self:
             if provision.state != "cancelled" or provision.move_id:
                 raise UserError(self.env._("Only a cancelled draft can be reset to draft."))
-            provision.state = "draft"
+            with audit_writer(self.env):
+                provision.state = "draft"
         return True
 
     def unlink(self):

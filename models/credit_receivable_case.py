@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..credit_management import provisions as core_provisions
+from .credit_decision_mixin import audit_writer
 
 CASE_STATES = [
     ("overdue", "Overdue"),
@@ -28,10 +29,29 @@ class CreditReceivableCase(models.Model):
 
     _name = "credit.receivable.case"
     _description = "Overdue Receivable Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "state, opened_on desc, id desc"
     _rec_name = "partner_id"
     _check_company_auto = True
+    # the daily job's figures and dates, and the officer's decisions (doubtful, legal,
+    # closed): written by the job and the buttons only
+    _credit_audit_fields = frozenset(
+        {
+            "state",
+            "opened_on",
+            "plan_due_date",
+            "supervision_end",
+            "plan_submitted_on",
+            "doubtful_on",
+            "doubtful_reason",
+            "doubtful_by_officer",
+            "legal_on",
+            "closed_on",
+            "overdue_amount",
+            "max_days_overdue",
+        }
+    )
+    _credit_audit_defaults = {"state": "overdue"}
 
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, readonly=True
@@ -155,7 +175,8 @@ class CreditReceivableCase(models.Model):
                 )
         today = fields.Date.context_today(self)
         for case in self:
-            case.sudo().write({"plan_submitted_on": today})
+            with audit_writer(self.env):
+                case.sudo().write({"plan_submitted_on": today})
             case.activity_feedback(
                 ["mail.mail_activity_data_todo"],
                 feedback=self.env._("Cause and collection plan written."),
@@ -201,14 +222,15 @@ class CreditReceivableCase(models.Model):
         reasons = reason if isinstance(reason, dict) else dict.fromkeys(self.ids, reason)
         today = fields.Date.context_today(self)
         for case in self:
-            case.sudo().write(
-                {
-                    "state": "doubtful" if case.state == "overdue" else case.state,
-                    "doubtful_on": case.doubtful_on or today,
-                    "doubtful_reason": reasons[case.id],
-                    "doubtful_by_officer": by_officer,
-                }
-            )
+            with audit_writer(self.env):
+                case.sudo().write(
+                    {
+                        "state": "doubtful" if case.state == "overdue" else case.state,
+                        "doubtful_on": case.doubtful_on or today,
+                        "doubtful_reason": reasons[case.id],
+                        "doubtful_by_officer": by_officer,
+                    }
+                )
         self._message_log_batch(
             {
                 case.id: self.env._(
@@ -251,7 +273,8 @@ class CreditReceivableCase(models.Model):
         for case in self:
             if case.state != "doubtful":
                 raise UserError(self.env._("Only doubtful debts are handed to legal."))
-        self.sudo().write({"state": "legal", "legal_on": fields.Date.context_today(self)})
+        with audit_writer(self.env):
+            self.sudo().write({"state": "legal", "legal_on": fields.Date.context_today(self)})
         self.activity_feedback(["mail.mail_activity_data_todo"])
         for case in self:
             case.message_post(body=self.env._("Handed over to legal."))
@@ -264,7 +287,10 @@ class CreditReceivableCase(models.Model):
 
     def _close(self, message):
         open_cases = self.filtered(lambda case: case.state != "closed")
-        open_cases.sudo().write({"state": "closed", "closed_on": fields.Date.context_today(self)})
+        with audit_writer(self.env):
+            open_cases.sudo().write(
+                {"state": "closed", "closed_on": fields.Date.context_today(self)}
+            )
         open_cases.activity_unlink(["mail.mail_activity_data_todo"])
         open_cases._message_log_batch(dict.fromkeys(open_cases.ids, message))
 
@@ -328,7 +354,8 @@ class CreditReceivableCase(models.Model):
             case = by_key[key]
             values = {"overdue_amount": row["overdue_amount"], "max_days_overdue": row["max_days"]}
             if any(case[name] != value for name, value in values.items()):
-                case.write(values)
+                with audit_writer(self.env):
+                    case.write(values)
             company = case.company_id
             doubtful = row["flagged"] or (
                 core_provisions.classify(row["max_days"], company.credit_doubtful_days)
@@ -346,7 +373,8 @@ class CreditReceivableCase(models.Model):
                 )
         self.sudo().browse(list(escalate))._mark_doubtful(escalate)
         paid = self.sudo().browse([case.id for key, case in by_key.items() if key not in due])
-        paid.write({"overdue_amount": 0.0, "max_days_overdue": 0})
+        with audit_writer(self.env):
+            paid.write({"overdue_amount": 0.0, "max_days_overdue": 0})
         paid._close(self.env._("Nothing is overdue any more: case closed."))
 
     @api.model
@@ -388,7 +416,8 @@ class CreditReceivableCase(models.Model):
                     "supervision_end": today + timedelta(days=company.credit_supervision_days),
                 }
             )
-        cases = self.sudo().with_context(mail_create_nolog=True).create(values)
+        with audit_writer(self.env):
+            cases = self.sudo().with_context(mail_create_nolog=True).create(values)
         cases._message_log_batch(
             dict.fromkeys(cases.ids, self.env._("Overdue receivables: case opened."))
         )

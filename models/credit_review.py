@@ -8,6 +8,7 @@ from ..credit_management import limits as core_limits
 from ..credit_management import ratios as core_ratios
 from ..credit_management import scoring as core_scoring
 from ..credit_management import terms as core_terms
+from .credit_decision_mixin import audit_writer, audit_writer_open
 
 DECIDED_FIELDS = frozenset(
     {
@@ -42,6 +43,29 @@ DECIDED_FIELDS = frozenset(
 )
 """What a review computed and decided; frozen once the review is approved or rejected."""
 
+PROPOSAL_FIELDS = frozenset(
+    {
+        "score",
+        "score_grade_id",
+        "proposed_grade_id",
+        "is_new_customer",
+        "override_note",
+        "missing_factors",
+        "line_ids",
+        "payment_rate",
+        "overdue_amount",
+        "longest_overdue_days",
+        "history_months",
+        "proposed_limit",
+        "limit_method",
+        "limit_base",
+        "limit_note",
+        "proposed_days",
+        "term_note",
+    }
+)
+"""What the system computed (``action_compute``): never typed in."""
+
 
 class CreditReview(models.Model):
     """A credit review (信用评审): the system computes the score, grade, limit and term from
@@ -53,6 +77,8 @@ class CreditReview(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _credit_audit_fields = PROPOSAL_FIELDS | {"state", "decided_by_id", "decided_on", "valid_until"}
+    _credit_audit_defaults = {"state": "draft"}
 
     name = fields.Char(compute="_compute_name", store=True)
     file_id = fields.Many2one(
@@ -141,11 +167,14 @@ class CreditReview(models.Model):
 
     def write(self, vals):
         """A decided review is the record of a decision: what was computed, what was decided,
-        by whom and when stay as they were (only chatter and activities go on)."""
+        by whom and when stay as they were (only chatter and activities go on). The customer
+        and the date a review was computed for are given when it is created, never after."""
         if any(review.state in ("approved", "rejected") for review in self) and any(
             name in DECIDED_FIELDS for name in vals
         ):
             raise UserError(_("A decided review cannot be changed: start a new review."))
+        if {"file_id", "date"} & vals.keys() and not audit_writer_open(self.env):
+            self._raise_audit_write({"file_id", "date"} & vals.keys())
         return super().write(vals)
 
     # ------------------------------------------------------------------
@@ -155,7 +184,9 @@ class CreditReview(models.Model):
         for review in self:
             if review.state not in ("draft", "to_approve"):
                 raise UserError(_("A decided review cannot be computed again."))
-            review.write(review._compute_proposal())
+            values = review._compute_proposal()
+            with audit_writer(self.env):
+                review.write(values)
         return True
 
     def _compute_proposal(self):
@@ -365,16 +396,17 @@ class CreditReview(models.Model):
         self._check_approvable()
         for review in self:
             policy = review.file_id._policy()
-            review.write(
-                {
-                    "state": "approved",
-                    "decided_by_id": self.env.uid,
-                    "decided_on": fields.Datetime.now(),
-                    "valid_until": review.date
-                    + relativedelta(months=policy.rating_validity_months),
-                }
-            )
-            review.file_id._apply_review(review)
+            with audit_writer(self.env):
+                review.write(
+                    {
+                        "state": "approved",
+                        "decided_by_id": self.env.uid,
+                        "decided_on": fields.Datetime.now(),
+                        "valid_until": review.date
+                        + relativedelta(months=policy.rating_validity_months),
+                    }
+                )
+                review.file_id._apply_review(review)
             review.file_id.message_post(
                 body=_(
                     "Review approved by %(user)s: grade %(grade)s, limit %(limit)s, "
@@ -401,13 +433,14 @@ class CreditReview(models.Model):
             if not (review.adjust_reason or "").strip():
                 raise UserError(_("Give the reason for rejecting the review."))
         for review in self:
-            review.write(
-                {
-                    "state": "rejected",
-                    "decided_by_id": self.env.uid,
-                    "decided_on": fields.Datetime.now(),
-                }
-            )
+            with audit_writer(self.env):
+                review.write(
+                    {
+                        "state": "rejected",
+                        "decided_by_id": self.env.uid,
+                        "decided_on": fields.Datetime.now(),
+                    }
+                )
             review.activity_feedback(["mail.mail_activity_data_todo"])
         return True
 

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from .credit_decision_mixin import audit_writer_open
 
 
 class CreditReviewLine(models.Model):
@@ -20,3 +23,27 @@ class CreditReviewLine(models.Model):
     points = fields.Float(digits=(5, 2))
     weight = fields.Float(digits=(8, 2))
     contribution = fields.Float(digits=(5, 2), help="Points this factor adds to the score.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_audit_writer()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_audit_writer()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_audit_writer()
+        return super().unlink()
+
+    def _check_audit_writer(self):
+        """The score details are what ``credit.review.action_compute`` found: written by it
+        alone, like the score they add up to."""
+        if not audit_writer_open(self.env):
+            raise AccessError(
+                _(
+                    "The score details of a review are computed: compute the review again "
+                    "instead of changing them."
+                )
+            )

@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .credit_decision_mixin import audit_writer
+
 WARNING_KINDS = [
     ("slower_payments", "Payments getting slower"),
     ("broken_promise", "Broken payment promise"),
@@ -16,7 +18,11 @@ class CreditWarning(models.Model):
 
     _name = "credit.warning"
     _description = "Credit Warning Sign"
+    _inherit = ["credit.decision.mixin"]
     _order = "date desc, id desc"
+    # resolved and dismissed are the officer's decisions (``action_resolve``/``_dismiss``)
+    _credit_audit_fields = frozenset({"state"})
+    _credit_audit_defaults = {"state": "open"}
 
     file_id = fields.Many2one("credit.file", required=True, ondelete="cascade", index=True)
     partner_id = fields.Many2one(related="file_id.partner_id", store=True, string="Customer")
@@ -54,11 +60,13 @@ class CreditWarning(models.Model):
         return warning
 
     def action_resolve(self):
-        self.env["credit.file"]._check_officer()
-        self.write({"state": "resolved"})
-        return True
+        return self._decide("resolved")
 
     def action_dismiss(self):
+        return self._decide("dismissed")
+
+    def _decide(self, state):
         self.env["credit.file"]._check_officer()
-        self.write({"state": "dismissed"})
+        with audit_writer(self.env):
+            self.write({"state": state})
         return True

@@ -3,6 +3,7 @@ from . import (
     test_aging_engine,
     test_aging_no_customer,
     test_aging_report,
+    test_audit_records,
     test_collections,
     test_confirmation_paths,
     test_credit_file,

@@ -7,6 +7,7 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
 
 TODAY = date(2024, 6, 30)
 """The day the ledger tests are frozen at (``@freeze_time("2024-06-30")``)."""
@@ -221,9 +222,26 @@ class CreditLedgerCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _file(cls, partner, company=None, **values):
-        return cls.env["credit.file"].create(
+        """A credit file; a rating or limit among ``values`` is put in force as an earlier
+        decision would have (see ``_set_rating``)."""
+        File = cls.env["credit.file"]
+        rating = {name: values.pop(name) for name in File._credit_audit_fields & values.keys()}
+        file = File.create(
             {"partner_id": partner.id, "company_id": (company or cls.company).id, **values}
         )
+        if rating:
+            cls._set_rating(file, sync=False, **rating)
+        return file
+
+    @staticmethod
+    def _set_rating(file, sync=True, **values):
+        """Set-up only: put a rating or limit in force on ``file`` as if a decision had
+        granted it before the test (the tests of the decisions themselves go through their
+        buttons), and keep Odoo's own limit equal to it unless ``sync`` is false."""
+        with audit_writer(file.env):
+            file.write(values)
+        if sync:
+            file._sync_partner_credit_limit()
 
     @classmethod
     def _statement(cls, file, statement_date=date(2023, 12, 31), **amounts):
@@ -297,7 +315,10 @@ class CreditOrderCommon(CreditLedgerCommon):
     @classmethod
     def _rated(cls, name, grade="A", limit=10_000.0, company=None, **file_values):
         """A customer with a credit file rated ``grade`` with ``limit``, valid until
-        ``RATING_VALID_UNTIL``, and Odoo's own limit kept equal (as an approved review does)."""
+        ``RATING_VALID_UNTIL``, and Odoo's own limit kept equal (as an approved review does).
+
+        The rating stands for a decision taken before the test begins, so the set-up writes
+        it in an audit writer block as a decision method would (see ``_set_rating``)."""
         partner = cls._customer(name)
         file = cls._file(
             partner,

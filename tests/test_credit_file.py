@@ -40,16 +40,22 @@ class TestCreditFile(CreditLedgerCommon):
 
     def test_the_rating_state_follows_the_validity(self):
         self.assertEqual(self.file.rating_state, "unrated")
-        self.file.sudo().write({"grade_id": self.grade["A"].id, "valid_until": date(2024, 6, 30)})
+        self._set_rating(
+            self.file, sync=False, grade_id=self.grade["A"].id, valid_until=date(2024, 6, 30)
+        )
         self.assertEqual(self.file.rating_state, "valid")
-        self.file.sudo().valid_until = date(2024, 6, 29)
+        self._set_rating(self.file, sync=False, valid_until=date(2024, 6, 29))
         self.assertEqual(self.file.rating_state, "expired")
 
     def test_files_are_searched_by_rating_state(self):
         rated = self._file(self._customer("Rated"))
-        rated.sudo().write({"grade_id": self.grade["A"].id, "valid_until": date(2024, 8, 1)})
+        self._set_rating(
+            rated, sync=False, grade_id=self.grade["A"].id, valid_until=date(2024, 8, 1)
+        )
         expired = self._file(self._customer("Expired"))
-        expired.sudo().write({"grade_id": self.grade["B"].id, "valid_until": date(2024, 6, 1)})
+        self._set_rating(
+            expired, sync=False, grade_id=self.grade["B"].id, valid_until=date(2024, 6, 1)
+        )
         files = self.file | rated | expired
         File = self.env["credit.file"]
         for state, expected in (("unrated", self.file), ("valid", rated), ("expired", expired)):
@@ -59,15 +65,15 @@ class TestCreditFile(CreditLedgerCommon):
         self.assertEqual(found, self.file | expired)
 
     def test_the_limit_in_force_is_the_higher_of_the_rated_and_a_running_temporary_one(self):
-        self.file.sudo().write(
-            {
-                "credit_limit": 23_000.0,
-                "temporary_limit": 40_000.0,
-                "temporary_limit_until": date(2024, 6, 30),
-            }
+        self._set_rating(
+            self.file,
+            sync=False,
+            credit_limit=23_000.0,
+            temporary_limit=40_000.0,
+            temporary_limit_until=date(2024, 6, 30),
         )
         self.assertEqual(self.file.effective_limit, 40_000.0)
-        self.file.sudo().temporary_limit_until = date(2024, 6, 29)
+        self._set_rating(self.file, sync=False, temporary_limit_until=date(2024, 6, 29))
         self.assertEqual(self.file.effective_limit, 23_000.0)
 
     def test_open_receivables_count_the_contacts_invoices(self):
@@ -76,7 +82,7 @@ class TestCreditFile(CreditLedgerCommon):
         self._pay(partly_paid, "2024-06-20", amount=500.0)
         paid = self._invoice(self.acme, "2024-06-10", "2024-07-10", 300.0)
         self._pay(paid, "2024-06-25")
-        self.file.sudo().credit_limit = 10_000.0
+        self._set_rating(self.file, sync=False, credit_limit=10_000.0)
         # 1,000 + (2,000 - 500) still owed
         self.assertEqual(self.file._open_receivables()[self.file.id], 1_000.0 + 1_500.0)
         partner = self.contact.with_user(self.salesperson)

@@ -102,13 +102,13 @@ class TestCreditLimitProposal(CreditLedgerCommon):
         self.assertEqual(review.proposed_limit, 30_000.0)
 
     def test_manual_method_proposes_the_current_limit_as_typed(self):
-        self.file.sudo().credit_limit = 12_345.67
+        self._set_rating(self.file, sync=False, credit_limit=12_345.67)
         review = self._proposal("manual", **BALANCE_SHEET)
         self.assertEqual(review.proposed_limit, 12_345.67)
         self.assertEqual(review.limit_base, 0.0)
 
     def test_manual_method_is_capped_too(self):
-        self.file.sudo().credit_limit = 250_000.0
+        self._set_rating(self.file, sync=False, credit_limit=250_000.0)
         review = self._proposal("manual", **BALANCE_SHEET)
         # above working capital 203,950 -> 203,950, rounded down to 203,000
         self.assertEqual(review.proposed_limit, 203_000.0)

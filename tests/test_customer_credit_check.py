@@ -97,7 +97,7 @@ class TestCustomerCreditCheck(CreditOrderCommon):
     def test_order_rules_are_not_customer_rules(self):
         # unrated and expired: the order gate would hold (grade policy, rating expired),
         # the customer-level check does not judge the order's terms
-        self.file.write({"grade_id": False, "valid_until": "2024-06-01"})
+        self._set_rating(self.file, sync=False, grade_id=False, valid_until="2024-06-01")
         self.assertEqual(self._check(self.acme)[2], ())
 
     def test_a_customer_without_credit_file_is_not_judged(self):

@@ -73,7 +73,7 @@ class TestExposure(CreditOrderCommon):
 
     def _held_exposure(self, limit=2_650.25):
         """Confirm an order of 0.01 with the limit at ``limit``: the hold's exposure."""
-        self.file.credit_limit = limit
+        self._set_rating(self.file, sync=False, credit_limit=limit)
         order = self._quotation(self.customer, 0.01)
         order.action_confirm()
         self.assertEqual(order.state, "draft")
@@ -103,13 +103,13 @@ class TestExposure(CreditOrderCommon):
         self.assertEqual(failures["limit"]["excess"], Decimal("0.01"))
 
     def test_an_order_fitting_the_rest_of_the_limit_passes(self):
-        self.file.credit_limit = 2_650.26
+        self._set_rating(self.file, sync=False, credit_limit=2_650.26)
         order = self._quotation(self.customer, 0.01)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
     def test_a_foreign_currency_order_is_checked_at_its_rate(self):
-        self.file.credit_limit = 2_650.25 + 400.0
+        self._set_rating(self.file, sync=False, credit_limit=2_650.25 + 400.0)
         fits = self._quotation(self.customer, 1_000.0, pricelist=self.eur_pricelist)
         too_big = self._quotation(self.customer, 0.03, pricelist=self.eur_pricelist)
         fits.action_confirm()
@@ -172,7 +172,7 @@ class TestExposure(CreditOrderCommon):
         self.assertAlmostEqual(exposure["receivables"], 949.75 + 300.0, places=2)
         self.assertAlmostEqual(exposure["orders"], 1_500.0 + 700.0, places=2)
         # and the company's limit applies to the contact's order
-        self.file.credit_limit = 3_650.25
+        self._set_rating(self.file, sync=False, credit_limit=3_650.25)
         held = self._quotation(contact, 0.01)
         held.action_confirm()
         self.assertEqual(held.state, "draft")
@@ -200,7 +200,7 @@ class TestExposure(CreditOrderCommon):
                 "exposure_orders": False,
             }
         )
-        self.file.credit_limit = 100.0
+        self._set_rating(self.file, sync=False, credit_limit=100.0)
         order = self._quotation(self.customer, 100.0)
         order.action_confirm()
         self.assertEqual(order.state, "sale")

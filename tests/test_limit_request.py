@@ -155,7 +155,8 @@ class TestLimitRequest(CreditLedgerCommon):
     def test_a_request_is_decided_once(self):
         request = self._request()
         request.with_user(self.officer).action_approve()
-        request.with_user(self.officer).decision_note = "Changed my mind."
+        with self.assertRaises(UserError):
+            request.with_user(self.officer).decision_note = "Changed my mind."
         with self.assertRaises(UserError):
             request.with_user(self.officer).action_reject()
         with self.assertRaises(UserError):

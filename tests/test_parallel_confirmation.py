@@ -6,6 +6,8 @@ from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, tagged
 
+from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
+
 TIMEOUT = 60
 """Seconds any thread, lock or barrier may wait before the test gives up."""
 
@@ -31,16 +33,18 @@ class TestParallelConfirmation(BaseCase):
             today = fields.Date.context_today(env["res.partner"])
             company = env.ref("base.main_company")
             customer = env["res.partner"].create({"name": "Parallel Customer", "is_company": True})
-            file = env["credit.file"].create(
-                {
-                    "partner_id": customer.id,
-                    "company_id": company.id,
-                    "grade_id": env.ref("credit_management.grade_a").id,
-                    "credit_limit": 1_000.0,
-                    "rating_date": today,
-                    "valid_until": today + timedelta(days=60),
-                }
-            )
+            # a rating approved before the race (set up as its decision would write it)
+            with audit_writer(env):
+                file = env["credit.file"].create(
+                    {
+                        "partner_id": customer.id,
+                        "company_id": company.id,
+                        "grade_id": env.ref("credit_management.grade_a").id,
+                        "credit_limit": 1_000.0,
+                        "rating_date": today,
+                        "valid_until": today + timedelta(days=60),
+                    }
+                )
             product = env["product.product"].create(
                 {"name": "Parallel goods", "type": "consu", "taxes_id": [Command.clear()]}
             )
@@ -188,18 +192,22 @@ class TestParallelGroupConfirmation(TestParallelConfirmation):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             head = env["credit.file"].browse(cls.data["file"])
-            head.write({"credit_limit": 10_000.0, "is_credit_group": True, "group_limit": 1_000.0})
             subsidiary = env["res.partner"].create(
                 {"name": "Parallel Subsidiary", "is_company": True}
             )
-            member = head.copy(
-                {
-                    "partner_id": subsidiary.id,
-                    "is_credit_group": False,
-                    "group_limit": 0.0,
-                    "group_file_id": head.id,
-                }
-            )
+            # ratings approved before the race (set up as their decisions would write them)
+            with audit_writer(env):
+                head.write(
+                    {"credit_limit": 10_000.0, "is_credit_group": True, "group_limit": 1_000.0}
+                )
+                member = head.copy(
+                    {
+                        "partner_id": subsidiary.id,
+                        "is_credit_group": False,
+                        "group_limit": 0.0,
+                        "group_file_id": head.id,
+                    }
+                )
             env["sale.order"].browse(cls.data["orders"][1]).partner_id = subsidiary
             cls.data.update(subsidiary=subsidiary.id, member_file=member.id)
 

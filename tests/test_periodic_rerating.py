@@ -22,13 +22,13 @@ class TestPeriodicRerating(CreditLedgerCommon):
             ("Pending", date(2024, 4, 1), date(2024, 6, 1)),
         ):
             _partner, file = cls._a_grade_customer(name)
-            file.sudo().write(
-                {
-                    "grade_id": cls.grade["A"].id,
-                    "credit_limit": 23_000.0,
-                    "rating_date": rating_date,
-                    "valid_until": valid_until,
-                }
+            cls._set_rating(
+                file,
+                sync=False,
+                grade_id=cls.grade["A"].id,
+                credit_limit=23_000.0,
+                rating_date=rating_date,
+                valid_until=valid_until,
             )
             cls.files[name] = file
         cls.files["Never rated"] = cls._a_grade_customer("Never rated")[1]

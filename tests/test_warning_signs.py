@@ -25,7 +25,7 @@ class TestWarningSigns(CreditLedgerCommon):
         second = cls._invoice(cls.acme, "2024-04-15", "2024-05-15", 1000.0)
         cls._pay(second, "2024-06-04")
         cls.file = cls._file(cls.acme)
-        cls.file.sudo().write({"grade_id": cls.grade["A"].id, "credit_limit": 23_000.0})
+        cls._set_rating(cls.file, sync=False, grade_id=cls.grade["A"].id, credit_limit=23_000.0)
 
     def _detect(self, file=None):
         (file or self.file)._detect_warning_signs()
@@ -113,7 +113,7 @@ class TestWarningSigns(CreditLedgerCommon):
         self.assertIn("exceeds the whole credit limit", self._warnings("order_jump").details)
 
     def test_orders_of_a_customer_without_credit_raise_no_jump(self):
-        self.file.sudo().write({"grade_id": self.grade["C"].id, "credit_limit": 0.0})
+        self._set_rating(self.file, sync=False, grade_id=self.grade["C"].id, credit_limit=0.0)
         self._order(30_000.0)
         self._detect()
         self.assertFalse(self._warnings("order_jump"))

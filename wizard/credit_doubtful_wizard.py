@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.credit_decision_mixin import audit_writer
+
 
 class CreditDoubtfulWizard(models.TransientModel):
     """A credit officer classifies a customer's case, or single open receivables, as
@@ -64,7 +66,8 @@ class CreditDoubtfulWizard(models.TransientModel):
         if self.case_id:
             self.case_id._mark_doubtful(reason, by_officer=True)
         if lines:
-            lines.sudo().write({"credit_doubtful": True, "credit_doubtful_reason": reason})
+            with audit_writer(self.env):
+                lines.sudo().write({"credit_doubtful": True, "credit_doubtful_reason": reason})
             for move in lines.move_id:
                 move.sudo().message_post(
                     body=self.env._(

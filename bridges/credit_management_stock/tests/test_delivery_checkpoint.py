@@ -75,7 +75,7 @@ class TestDeliveryCheckpoint(CreditDeliveryCommon):
     def test_a_customer_over_its_limit_now_is_not_shipped(self):
         picking = self._sold_delivery(self.acme)
         # 3,000.00 invoiced + 2,000.00 ordered = 5,000.00 against a limit cut to 4,000.00
-        self.file.credit_limit = 4_000.0
+        self._set_rating(self.file, sync=False, credit_limit=4_000.0)
         hold = self.assertRefused(picking, self._validate(picking))
         self.assertAlmostEqual(hold.exposure, 5_000.0, places=2)
         self.assertAlmostEqual(hold.credit_limit, 4_000.0, places=2)
@@ -88,7 +88,7 @@ class TestDeliveryCheckpoint(CreditDeliveryCommon):
 
     def test_a_customer_exactly_at_its_limit_is_shipped(self):
         picking = self._sold_delivery(self.acme)
-        self.file.credit_limit = 5_000.0
+        self._set_rating(self.file, sync=False, credit_limit=5_000.0)
         self._validate(picking)
         self.assertEqual(picking.state, "done")
 
@@ -109,7 +109,8 @@ class TestDeliveryCheckpoint(CreditDeliveryCommon):
 
     def test_every_failed_rule_is_reported(self):
         picking = self._sold_delivery(self.acme)
-        self.file.write({"on_hold": True, "stop_deliveries": True, "credit_limit": 4_000.0})
+        self.file.write({"on_hold": True, "stop_deliveries": True})
+        self._set_rating(self.file, sync=False, credit_limit=4_000.0)
         hold = self.assertRefused(picking, self._validate(picking))
         self.assertEqual(list(self._failures(hold)), ["stop_deliveries", "manual_hold", "limit"])
 
@@ -119,7 +120,8 @@ class TestDeliveryCheckpoint(CreditDeliveryCommon):
     def test_the_transfer_itself_refuses_with_the_customer_and_the_figures(self):
         picking = self._sold_delivery(self.acme)
         picking.move_ids.quantity = 2.0
-        self.file.write({"on_hold": True, "credit_limit": 4_000.0})
+        self.file.write({"on_hold": True})
+        self._set_rating(self.file, sync=False, credit_limit=4_000.0)
         with self.assertRefusedWithoutWriting(UserError) as refusal:
             picking.with_user(self.stock_user)._action_done()
         message = str(refusal.exception)
@@ -195,7 +197,8 @@ class TestDeliveryCheckpoint(CreditDeliveryCommon):
 
     def test_an_unlimited_customer_over_its_rated_limit_is_shipped(self):
         picking = self._sold_delivery(self.acme)
-        self.file.write({"credit_limit": 0.0, "unlimited": True})
+        self.file.write({"unlimited": True})
+        self._set_rating(self.file, sync=False, credit_limit=0.0)
         self._validate(picking)
         self.assertEqual(picking.state, "done")
 

@@ -13,7 +13,8 @@ class TestDeliveryRelease(CreditDeliveryCommon):
     def setUp(self):
         super().setUp()
         self.picking = self._sold_delivery(self.acme)
-        self.file.write({"on_hold": True, "credit_limit": 4_000.0})
+        self.file.write({"on_hold": True})
+        self._set_rating(self.file, sync=False, credit_limit=4_000.0)
         self._validate(self.picking)
         self.hold = self._pending(self.picking)
         self.assertEqual(len(self.hold), 1)
