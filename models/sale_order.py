@@ -170,14 +170,14 @@ class SaleOrder(models.Model):
             customer = order.partner_id.commercial_partner_id.name
             if order.credit_hold_state == "pending":
                 order.partner_credit_warning = _(
-                    "%(customer)s: this order is on credit hold and waits for a credit "
-                    "officer.\n%(reasons)s",
+                    "This order is on credit hold for %(customer)s and waits for a credit "
+                    "officer:\n%(reasons)s",
                     customer=customer,
                     reasons=reasons,
                 )
             else:
                 order.partner_credit_warning = _(
-                    "%(customer)s: confirming will put the order on credit hold.\n%(reasons)s",
+                    "Confirming will put the order on credit hold for %(customer)s:\n%(reasons)s",
                     customer=customer,
                     reasons=reasons,
                 )
