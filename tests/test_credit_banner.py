@@ -18,7 +18,6 @@ class TestCreditBanner(CreditOrderCommon):
         cls.acme, cls.file = cls._rated("Acme", limit=10_000.0)
         cls._invoice(cls.acme, "2024-06-20", "2024-07-20", 3_000.0)
         method = cls.env.ref("payment.payment_method_unknown")
-        method.active = True
         cls.provider = cls.env["payment.provider"].create(
             {
                 "name": "Credit test provider",
@@ -28,6 +27,7 @@ class TestCreditBanner(CreditOrderCommon):
                 "payment_method_ids": [Command.set(method.ids)],
             }
         )
+        method.active = True
 
     def _paid_online(self, order, amount):
         tx = (

@@ -71,9 +71,9 @@ class TestCreditRegistry(CreditOrderCommon):
             order.with_user(self.salesperson).action_confirm()
             self.assertEqual(order.state, "draft")
             hold = order.credit_hold_ids
-            self.assertEqual(
-                hold.failures, [{"rule": "too_large", "values": {"order_amount": "1500.00"}}]
-            )
+            [failure] = hold.failures
+            self.assertEqual(failure["rule"], "too_large")
+            self.assertEqual(Decimal(failure["values"]["order_amount"]), Decimal("1500.00"))
             self.assertEqual(
                 hold.reasons, f"The order of {self.currency.format(1_500.0)} is above 1,000.00."
             )
