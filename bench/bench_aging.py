@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
+import bench_confirm
 import datagen
 from bench_confirm import (
     add_database_arguments,
@@ -200,9 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             # datagen's prototype sale order is confirmed by the ORM: bypass the credit
             # gate, which would hold it (the prototype customer has no credit file)
             sale_order = type(env["sale.order"])
-            with mock.patch.object(
-                sale_order, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
-            ):
+            with mock.patch.object(sale_order, "_credit_gate", bench_confirm.bypass_credit_gate):
                 result = datagen.generate(
                     env,
                     customers=args.customers,

@@ -40,9 +40,7 @@ TARGET_RERUN = 5.0
 
 def fill(env, args) -> None:
     SaleOrder = type(env["sale.order"])
-    with mock.patch.object(
-        SaleOrder, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
-    ):
+    with mock.patch.object(SaleOrder, "_credit_gate", bench_confirm.bypass_credit_gate):
         result = datagen.generate(
             env,
             customers=args.customers,

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
+import bench_confirm
 import datagen
 from bench_confirm import addons_path
 
@@ -50,9 +51,7 @@ def create(odoo, args) -> None:
     with datagen.odoo_env(odoo, args.db, commit=True) as env:
         # the prototype sale order of the generator would wait at the credit gate
         SaleOrder = type(env["sale.order"])
-        with mock.patch.object(
-            SaleOrder, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
-        ):
+        with mock.patch.object(SaleOrder, "_credit_gate", bench_confirm.bypass_credit_gate):
             result = datagen.generate(
                 env,
                 customers=args.customers,

@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import date, timedelta
 
+import bench_confirm
 import datagen
 from bench_confirm import (
     DB_PREFIX,
@@ -111,9 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             SaleOrder = type(env["sale.order"])
             from unittest import mock
 
-            with mock.patch.object(
-                SaleOrder, "_credit_gate", lambda self, *_args, **_kwargs: self.browse()
-            ):
+            with mock.patch.object(SaleOrder, "_credit_gate", bench_confirm.bypass_credit_gate):
                 result = datagen.generate(
                     env,
                     customers=args.customers,

@@ -25,6 +25,7 @@ RULE_RATING_EXPIRED = "rating_expired"
 RULE_MANUAL_HOLD = "manual_hold"
 RULE_MAX_DOCUMENT = "max_document"
 RULE_GROUP_LIMIT = "group_limit"
+RULE_STOP_DELIVERIES = "stop_deliveries"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class CheckFacts:
     A customer in a credit group (a parent company carrying one limit shared by its
     subsidiaries) also has ``group_limit`` (None: not in a group) and ``group_exposure``, the
     exposure of every member of the group before this order.
+
+    ``extra`` holds the facts other modules' rules read (name -> value), e.g. whether the
+    customer's deliveries are stopped: a module adds a rule and its facts without changing
+    this class.
     """
 
     order_amount: Decimal
@@ -56,6 +61,7 @@ class CheckFacts:
     max_document_amount: Decimal = Decimal(0)
     group_limit: Decimal | None = None
     group_exposure: Decimal = Decimal(0)
+    extra: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in (
@@ -198,6 +204,15 @@ def _max_document(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
         RULE_MAX_DOCUMENT,
         {"order_amount": facts.order_amount, "max_document_amount": facts.max_document_amount},
     )
+
+
+def stop_deliveries(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    """Deliveries stopped on the credit file (by an officer, or by a dunning level): a
+    checkpoint rule for the goods leaving the warehouse, not an order rule (it is not in
+    :data:`RULES`). Reads ``extra["deliveries_stopped"]`` and ``extra["stop_reason"]``."""
+    if not facts.extra.get("deliveries_stopped"):
+        return None
+    return Failure(RULE_STOP_DELIVERIES, {"reason": facts.extra.get("stop_reason") or ""})
 
 
 Rule = Callable[[CheckFacts, CheckSettings], Failure | None]

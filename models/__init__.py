@@ -16,6 +16,7 @@ from . import (
     credit_dunning_level,
     credit_dunning_policy,
     credit_dunning_run,
+    credit_exposure,
     credit_file,
     credit_file_dunning,
     credit_file_kpi,

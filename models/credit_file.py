@@ -8,25 +8,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..credit_management import checks as core_checks
 from ..credit_management import scoring as core_scoring
-from ..credit_management import terms as core_terms
 from .credit_decision_mixin import audit_writer, audit_writer_open
 
 FIVE_C = [(str(mark), str(mark)) for mark in range(6)]
 FIVE_C_HELP = "0 (very poor) to 5 (excellent), as judged by the credit officer."
 TREND_DAYS = 90
 """Length of each of the two periods compared for the warning sign "payments get slower"."""
-CUSTOMER_RULES = frozenset(
-    (
-        core_checks.RULE_MANUAL_HOLD,
-        core_checks.RULE_LIMIT,
-        core_checks.RULE_OVERDUE_AMOUNT,
-        core_checks.RULE_OVERDUE_DAYS,
-    )
-)
-"""The order checks that judge the customer alone, without an order (see
-``CreditFile._customer_credit_check``)."""
 
 
 class CreditFile(models.Model):
@@ -547,8 +535,11 @@ class CreditFile(models.Model):
         }
 
     def _exposure(self):
-        """Each file's exposure by category (see ``_exposure_by_partner``): {file id: dict}."""
-        by_pair = self._exposure_by_partner({(f.company_id.id, f.partner_id.id) for f in self})
+        """Each file's exposure by category (``credit.exposure._exposure_by_partner``):
+        {file id: dict}."""
+        by_pair = self.env["credit.exposure"]._exposure_by_partner(
+            {(f.company_id.id, f.partner_id.id) for f in self}
+        )
         return {f.id: by_pair[(f.company_id.id, f.partner_id.id)] for f in self}
 
     def _open_receivables(self):
@@ -562,213 +553,6 @@ class CreditFile(models.Model):
         """The receivable accounts customers' receivables are read from (the aging
         engine's)."""
         return self.env["credit.aging.engine"]._receivable_account_ids()
-
-    def init(self):
-        """Indexes for the exposure query's open orders: a customer's confirmed orders, and
-        their lines read without touching the table (see bench/README.md, order confirmation
-        benchmark). The open receivables come from the receivable ladder
-        (``credit.receivable.ladder``)."""
-        res = super().init()
-        self.env.cr.execute(
-            """
-            CREATE INDEX IF NOT EXISTS credit_management_sale_order_open_idx
-                ON sale_order (partner_id, company_id) INCLUDE (currency_rate)
-             WHERE state = 'sale';
-            CREATE INDEX IF NOT EXISTS credit_management_sale_order_line_open_idx
-                ON sale_order_line (order_id)
-                INCLUDE (price_total, product_uom_qty, qty_invoiced)
-             WHERE qty_invoiced < product_uom_qty;
-            """
-        )
-        return res
-
-    @api.model
-    def _exposure_by_partner(self, pairs, exclude_orders=()):
-        """Credit exposure (信用占用) by category for (company id, commercial partner id)
-        pairs, in company currency, in one SQL aggregate over the partners and their
-        contacts:
-        - ``receivables``: posted receivables still open, negative items included (credit
-          notes and payments not yet matched lower the exposure), read from the ladder the
-          database keeps per customer and due date (``credit.receivable.ladder``), not from
-          the customer's journal items;
-        - ``draft_invoices``: draft customer invoices and credit notes (signed);
-        - ``orders``: confirmed orders not invoiced yet = (ordered - invoiced quantity) x
-          unit price incl. taxes, converted at the order's rate. This is the whole
-          uninvoiced order, not Odoo's ``amount_to_invoice`` (delivered but not invoiced),
-          because goods not yet delivered are promised on credit too;
-        - ``overdue_amount`` and ``oldest_overdue_days`` of the open receivables.
-        Orders in ``exclude_orders`` (those being checked) are left out.
-        """
-        pairs = list(pairs)
-        result = {
-            pair: {
-                "receivables": 0.0,
-                "draft_invoices": 0.0,
-                "orders": 0.0,
-                "overdue_amount": 0.0,
-                "oldest_overdue_days": 0,
-            }
-            for pair in pairs
-        }
-        if not pairs:
-            return result
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "company_id",
-                "date",
-                "date_maturity",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-            ]
-        )
-        self.env["account.move"].flush_model(
-            ["amount_total_signed", "company_id", "move_type", "partner_id", "state"]
-        )
-        self.env["sale.order"].flush_model(["company_id", "currency_rate", "partner_id", "state"])
-        self.env["sale.order.line"].flush_model(
-            ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        self.env["account.account"].flush_model(["account_type"])
-        today = fields.Date.context_today(self)
-        rows = self.env.execute_query(
-            SQL(
-                """
-            WITH pairs AS (
-                SELECT * FROM unnest(%(companies)s::int[], %(partners)s::int[])
-                    AS pair(company_id, partner_id)
-            ),
-            members AS (
-                SELECT pairs.company_id, pairs.partner_id, p.id AS member_id
-                  FROM pairs JOIN res_partner p ON p.commercial_partner_id = pairs.partner_id
-            ),
-            ladder AS (
-                SELECT l.company_id, l.partner_id, l.due_date,
-                       SUM(l.residual) AS residual,
-                       SUM(l.owed_residual) AS owed_residual,
-                       SUM(l.owed_items) AS owed_items
-                  FROM credit_receivable_ladder l
-                  JOIN pairs
-                    ON l.partner_id = pairs.partner_id AND l.company_id = pairs.company_id
-              GROUP BY l.company_id, l.partner_id, l.due_date
-            ),
-            receivables AS (
-                SELECT company_id, partner_id,
-                       SUM(residual) AS open_amount,
-                       SUM(owed_residual) FILTER (WHERE due_date < %(today)s)
-                           AS overdue_amount,
-                       %(today)s - MIN(due_date) FILTER (
-                           WHERE due_date < %(today)s AND owed_items > 0
-                       ) AS oldest_overdue_days
-                  FROM ladder
-              GROUP BY company_id, partner_id
-            ),
-            drafts AS (
-                SELECT m.company_id, m.partner_id, SUM(am.amount_total_signed) AS amount
-                  FROM members m
-                  JOIN account_move am
-                    ON am.partner_id = m.member_id AND am.company_id = m.company_id
-                 WHERE am.state = 'draft' AND am.move_type IN ('out_invoice', 'out_refund')
-              GROUP BY m.company_id, m.partner_id
-            ),
-            orders AS (
-                SELECT m.company_id, m.partner_id,
-                       SUM(sol.price_total * (sol.product_uom_qty - sol.qty_invoiced)
-                           / sol.product_uom_qty
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
-                  FROM members m
-                  JOIN sale_order so
-                    ON so.partner_id = m.member_id AND so.company_id = m.company_id
-                  JOIN sale_order_line sol ON sol.order_id = so.id
-                 WHERE so.state = 'sale'
-                   AND sol.product_uom_qty > 0
-                   AND sol.qty_invoiced < sol.product_uom_qty
-                   AND NOT so.id = ANY(%(exclude)s)
-              GROUP BY m.company_id, m.partner_id
-            )
-            SELECT pairs.company_id, pairs.partner_id,
-                   COALESCE(r.open_amount, 0), COALESCE(d.amount, 0), COALESCE(o.amount, 0),
-                   COALESCE(r.overdue_amount, 0), COALESCE(r.oldest_overdue_days, 0)
-              FROM pairs
-         LEFT JOIN receivables r
-                ON r.company_id = pairs.company_id AND r.partner_id = pairs.partner_id
-         LEFT JOIN drafts d
-                ON d.company_id = pairs.company_id AND d.partner_id = pairs.partner_id
-         LEFT JOIN orders o
-                ON o.company_id = pairs.company_id AND o.partner_id = pairs.partner_id
-                """,
-                companies=[company for company, _partner in pairs],
-                partners=[partner for _company, partner in pairs],
-                today=today,
-                exclude=list(exclude_orders),
-            )
-        )
-        for company_id, partner_id, receivables, drafts, orders, overdue, oldest in rows:
-            currency = self.env["res.company"].browse(company_id).currency_id
-            result[(company_id, partner_id)] = {
-                "receivables": currency.round(receivables),
-                "draft_invoices": currency.round(drafts),
-                "orders": currency.round(orders),
-                "overdue_amount": currency.round(overdue),
-                "oldest_overdue_days": oldest,
-            }
-        return result
-
-    @api.model
-    def _customer_credit_check(self, pairs, rules=CUSTOMER_RULES):
-        """The customer-level credit checks, without an order: for (company id, commercial
-        partner id) pairs, the rules among ``rules`` that the company's credit policy enables,
-        evaluated by the order checks of ``credit_management.checks`` on the exposure now (an
-        order amount of 0): manual hold, exposure above the limit in force (unless unlimited),
-        overdue money above the grade's tolerance, oldest overdue item older than the grade's
-        maximum days. For checkpoints after the order, e.g. before goods leave the warehouse.
-
-        One exposure query for all pairs. Returns {pair: (credit file, CheckFacts, failures)}
-        for the pairs whose customer has a credit file; a customer without one is not judged.
-        """
-        pairs = set(pairs)
-        File = self.sudo().with_context(active_test=False)
-        files = {}
-        by_company = {}
-        for company_id, partner_id in pairs:
-            by_company.setdefault(company_id, []).append(partner_id)
-        for company_id, partner_ids in by_company.items():
-            for file in File.search(
-                [("company_id", "=", company_id), ("partner_id", "in", partner_ids)]
-            ):
-                files[(company_id, file.partner_id.id)] = file
-        if not files:
-            return {}
-        exposures = self._exposure_by_partner(files)
-        today = fields.Date.context_today(self)
-        Policy = self.env["credit.policy"].sudo()
-        result = {}
-        for pair, file in files.items():
-            policy = Policy._for_company(file.company_id)
-            exposure = exposures[pair]
-            grade = file.grade_id
-            facts = core_checks.CheckFacts(
-                order_amount=0,
-                exposure=str(policy._exposure_total(exposure)),
-                limit=str(file.effective_limit),
-                unlimited=file.unlimited,
-                overdue_amount=str(exposure["overdue_amount"]),
-                oldest_overdue_days=int(exposure["oldest_overdue_days"]),
-                sales_mode=grade.sales_mode if grade else core_terms.SALES_MODE_PREPAYMENT,
-                valid_until=file.valid_until or None,
-                today=today,
-                on_hold=file.on_hold,
-            )
-            settings = core_checks.CheckSettings(
-                enabled=policy._enabled_rules() & frozenset(rules),
-                overdue_tolerance=str(grade.overdue_tolerance if grade else 0.0),
-                overdue_max_days=grade.overdue_max_days if grade else 0,
-            )
-            result[pair] = (file, facts, core_checks.evaluate(facts, settings))
-        return result
 
     # ------------------------------------------------------------------
     # actions

@@ -3,7 +3,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..credit_management import checks as core_checks
-from ..credit_management.numbers import to_decimal
 from .credit_decision_mixin import audit_writer
 
 DECISIONS = [
@@ -271,10 +270,13 @@ class CreditHold(models.Model):
         """The approved hold that covers ``order`` as it is now: decided for this order,
         this customer (commercial partner), company and currency, for a total at least the
         order's current total. Voided approvals (order cancelled, reset, customer changed)
-        cover nothing."""
+        cover nothing. ``order`` may be the order being edited (a new record): its saved
+        order's approvals are judged against its current figures."""
+        if not order._origin.id:
+            return self.browse()
         candidates = self.sudo().search(
             [
-                ("order_id", "=", order.id),
+                ("order_id", "=", order._origin.id),
                 ("state", "=", "approved"),
                 ("partner_id", "=", order.partner_id.commercial_partner_id.id),
                 ("company_id", "=", order.company_id.id),
@@ -300,95 +302,6 @@ class CreditHold(models.Model):
 
     @api.model
     def _failure_messages(self, failures, currency):
-        """One translated sentence per failed rule, with its numbers."""
-
-        def money(value):
-            return currency.format(float(value))
-
-        messages = []
-        for failure in failures:
-            values = failure.values
-            if failure.rule == core_checks.RULE_LIMIT and not to_decimal(values["order_amount"]):
-                # nothing added by an order: a customer-level check, or an order paid at once
-                messages.append(
-                    _(
-                        "Credit limit exceeded: exposure %(exposure)s is over the limit of "
-                        "%(limit)s by %(excess)s.",
-                        exposure=money(values["exposure"]),
-                        limit=money(values["limit"]),
-                        excess=money(values["excess"]),
-                    )
-                )
-            elif failure.rule == core_checks.RULE_LIMIT:
-                messages.append(
-                    _(
-                        "Credit limit exceeded: exposure %(exposure)s + this order %(order)s = "
-                        "%(after)s, over the limit of %(limit)s by %(excess)s.",
-                        exposure=money(values["exposure"]),
-                        order=money(values["order_amount"]),
-                        after=money(values["exposure_after"]),
-                        limit=money(values["limit"]),
-                        excess=money(values["excess"]),
-                    )
-                )
-            elif failure.rule == core_checks.RULE_GROUP_LIMIT:
-                messages.append(
-                    _(
-                        "Credit group limit exceeded: the group's exposure %(exposure)s + this "
-                        "order %(order)s = %(after)s, over the limit the group shares of "
-                        "%(limit)s by %(excess)s.",
-                        exposure=money(values["group_exposure"]),
-                        order=money(values["order_amount"]),
-                        after=money(values["exposure_after"]),
-                        limit=money(values["group_limit"]),
-                        excess=money(values["excess"]),
-                    )
-                )
-            elif failure.rule == core_checks.RULE_OVERDUE_AMOUNT:
-                messages.append(
-                    _(
-                        "Overdue money %(overdue)s is above the tolerance of %(tolerance)s.",
-                        overdue=money(values["overdue_amount"]),
-                        tolerance=money(values["tolerance"]),
-                    )
-                )
-            elif failure.rule == core_checks.RULE_OVERDUE_DAYS:
-                messages.append(
-                    _(
-                        "The oldest overdue item is %(days)s days overdue (at most %(max)s).",
-                        days=values["oldest_overdue_days"],
-                        max=values["max_days"],
-                    )
-                )
-            elif failure.rule == core_checks.RULE_GRADE_POLICY:
-                modes = dict(
-                    self.env["credit.grade"]._fields["sales_mode"]._description_selection(self.env)
-                )
-                messages.append(
-                    _(
-                        "The customer's grade allows %(mode)s only: use an immediate payment "
-                        "term or have the order paid first.",
-                        mode=modes.get(values["sales_mode"], values["sales_mode"]),
-                    )
-                )
-            elif failure.rule == core_checks.RULE_RATING_EXPIRED:
-                messages.append(
-                    _(
-                        "The customer's rating and limit expired on %(date)s.",
-                        date=values["valid_until"],
-                    )
-                )
-            elif failure.rule == core_checks.RULE_MANUAL_HOLD:
-                messages.append(_("The customer is on credit hold."))
-            elif failure.rule == core_checks.RULE_MAX_DOCUMENT:
-                messages.append(
-                    _(
-                        "The order (%(order)s) is above the maximum order value of %(max)s for "
-                        "the customer's grade.",
-                        order=money(values["order_amount"]),
-                        max=money(values["max_document_amount"]),
-                    )
-                )
-            else:
-                messages.append(_("Check %(rule)s failed.", rule=failure.rule))
-        return messages
+        """One translated sentence per failed rule, with its figures, as the rule registry
+        tells it (``credit.exposure._credit_rules``)."""
+        return self.env["credit.exposure"]._failure_messages(failures, currency)

@@ -1,7 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..credit_management import checks as core_checks
 from ..credit_management import limits as core_limits
 
 LIMIT_METHODS = [
@@ -156,40 +155,38 @@ class CreditPolicy(models.Model):
     )
 
     def _enabled_rules(self):
-        """The codes of the order checks this policy runs (see credit_management.checks)."""
+        """The codes of the credit check rules this policy runs: those whose switch is on,
+        and those registered without a switch (see ``credit.exposure._credit_rules``)."""
         self.ensure_one()
-        return frozenset(code for code, field in self._check_rule_fields().items() if self[field])
+        return frozenset(
+            rule.code
+            for rule in self.env["credit.exposure"]._credit_rules()
+            if not rule.policy_field or self[rule.policy_field]
+        )
 
     @api.model
     def _check_rule_fields(self):
-        """Check rule code -> policy switch. An extension point: a module adding a rule to
-        ``credit_management.checks.RULES`` adds its switch here."""
+        """Check rule code -> policy switch, from the rule registry."""
         return {
-            core_checks.RULE_LIMIT: "check_limit",
-            core_checks.RULE_OVERDUE_AMOUNT: "check_overdue_amount",
-            core_checks.RULE_OVERDUE_DAYS: "check_overdue_days",
-            core_checks.RULE_GRADE_POLICY: "check_grade_policy",
-            core_checks.RULE_RATING_EXPIRED: "check_rating_expired",
-            core_checks.RULE_MANUAL_HOLD: "check_manual_hold",
-            core_checks.RULE_MAX_DOCUMENT: "check_max_document",
-            core_checks.RULE_GROUP_LIMIT: "check_group_limit",
+            rule.code: rule.policy_field
+            for rule in self.env["credit.exposure"]._credit_rules()
+            if rule.policy_field
         }
 
     @api.model
     def _exposure_category_fields(self):
-        """Exposure category -> policy switch (the categories of ``_exposure_by_partner``)."""
+        """Exposure category -> policy switch, from the exposure categories."""
         return {
-            "receivables": "exposure_receivables",
-            "draft_invoices": "exposure_draft_invoices",
-            "orders": "exposure_orders",
+            category.code: category.policy_field
+            for category in self.env["credit.exposure"]._exposure_categories()
+            if category.policy_field
         }
 
     def _exposure_total(self, exposure):
-        """Exposure = sum of the enabled categories of an ``_exposure_by_partner`` entry."""
+        """Exposure = sum of the categories this policy switches on, from a
+        ``credit.exposure._exposure_by_partner`` entry."""
         self.ensure_one()
-        categories = self._exposure_category_fields()
-        enabled = {code for code, field in categories.items() if self[field]}
-        return core_checks.exposure_total(((code, exposure[code]) for code in categories), enabled)
+        return self.env["credit.exposure"]._exposure_total(self, exposure)
 
     @api.constrains(
         "company_dso_coefficient",

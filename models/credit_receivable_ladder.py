@@ -15,7 +15,7 @@ Inserting, never updating, means two transactions posting or reconciling items o
 customer never wait for each other on a ladder row. Everything is exact: the amounts are
 PostgreSQL ``numeric`` sums of ``amount_residual``.
 
-Definitions match those of the exposure (see ``credit.file._exposure_by_partner``): items
+Definitions match those of the exposure (see ``credit.exposure._exposure_by_partner``): items
 of posted entries, on ``asset_receivable`` accounts, not reconciled, with a partner; due
 date = maturity date, else the entry date; keyed on the partner's commercial partner.
 """

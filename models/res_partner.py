@@ -42,8 +42,9 @@ class ResPartner(models.Model):
             .search([("partner_id", "in", commercial.ids), ("company_id", "=", company.id)])
         )
         file_of = {file.partner_id.id: file for file in files}
+        Exposure = self.env["credit.exposure"]
         exposures = files._exposure()
-        Policy = self.env["credit.policy"].sudo()
+        policy = self.env["credit.policy"].sudo()._for_company(company) if files else None
         for partner in self:
             file = file_of.get(partner.commercial_partner_id.id)
             partner.credit_currency_id = company.currency_id
@@ -61,7 +62,7 @@ class ResPartner(models.Model):
             exposure = exposures[file.id]
             partner.credit_open_receivables = exposure["receivables"]
             partner.credit_available = file.effective_limit - float(
-                Policy._for_company(company)._exposure_total(exposure)
+                Exposure._exposure_total(policy, exposure)
             )
 
     def write(self, vals):

@@ -9,8 +9,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..credit_management import checks as core_checks
-from ..credit_management import terms as core_terms
 from .credit_decision_mixin import audit_writer, audit_writer_open
 from .credit_info_mixin import CREDIT_INFO_FIELDS
 
@@ -143,58 +141,46 @@ class SaleOrder(models.Model):
             ]
             order.credit_hold_state = last.state if last else False
 
-    @api.depends("company_id", "partner_id", "amount_total")
+    @api.depends(
+        "company_id",
+        "partner_id",
+        "amount_total",
+        "currency_id",
+        "payment_term_id",
+        "date_order",
+        "credit_hold_state",
+    )
     def _compute_partner_credit_warning(self):
-        """Odoo's yellow credit banner, told with the credit file's numbers for rated
-        customers (limit in force, exposure as the credit checks count it), so the banner
-        and the credit hold never show two different figures."""
+        """Odoo's yellow credit banner, as a dry run of the credit gate: the quotation shows
+        exactly the rules confirming it now would fail, with the same figures and messages
+        as the credit hold would (nothing is locked or written). A quotation already held
+        says it waits for a credit officer."""
         super()._compute_partner_credit_warning()
-        quotations = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id)
+        quotations = self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id
+        )
         if not quotations:
             return
-        File = self.env["credit.file"].sudo()
-        files = {
-            (f.company_id.id, f.partner_id.id): f
-            for f in File.search(
-                [
-                    ("partner_id", "in", quotations.partner_id.commercial_partner_id.ids),
-                    ("company_id", "in", quotations.company_id.ids),
-                    ("grade_id", "!=", False),
-                ]
-            )
-        }
-        rated = quotations.filtered(
-            lambda o: (o.company_id.id, o.partner_id.commercial_partner_id.id) in files
-        )
-        if not rated:
-            return
-        exposures = File._exposure_by_partner(
-            {(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in rated},
-            exclude_orders=rated.ids,
-        )
-        Policy = self.env["credit.policy"].sudo()
-        for order in rated:
-            key = (order.company_id.id, order.partner_id.commercial_partner_id.id)
-            file = files[key]
-            company = order.company_id
-            exposure = float(Policy._for_company(company)._exposure_total(exposures[key]))
-            amount = order.currency_id._convert(
-                order.amount_total, company.currency_id, company, order.date_order
-            )
-            after = exposure + amount
-            if (
-                file.unlimited
-                or company.currency_id.compare_amounts(after, file.effective_limit) <= 0
-            ):
+        Hold = self.env["credit.hold"].sudo()
+        for order, _facts, failures, _approval in quotations._credit_evaluate(batch=False):
+            if not failures:
                 order.partner_credit_warning = ""
                 continue
-            order.partner_credit_warning = _(
-                "%(customer)s: exposure with this order %(after)s is above the credit limit in "
-                "force of %(limit)s. Confirming will put the order on credit hold.",
-                customer=file.partner_id.name,
-                after=company.currency_id.format(after),
-                limit=company.currency_id.format(file.effective_limit),
-            )
+            reasons = "\n".join(Hold._failure_messages(failures, order.company_id.currency_id))
+            customer = order.partner_id.commercial_partner_id.name
+            if order.credit_hold_state == "pending":
+                order.partner_credit_warning = _(
+                    "This order is on credit hold for %(customer)s and waits for a credit "
+                    "officer:\n%(reasons)s",
+                    customer=customer,
+                    reasons=reasons,
+                )
+            else:
+                order.partner_credit_warning = _(
+                    "Confirming will put the order on credit hold for %(customer)s:\n%(reasons)s",
+                    customer=customer,
+                    reasons=reasons,
+                )
 
     def action_confirm(self):
         held = self._credit_gate()
@@ -490,26 +476,10 @@ class SaleOrder(models.Model):
                 sorted(partners.ids),
             )
         )
-        facts = orders._credit_facts()
-        # what the orders passed so far in this batch add, per customer and credit group
-        added = defaultdict(Decimal)
-        added_to_group = defaultdict(Decimal)
         held = self.browse()
         refused = []
         Hold = self.env["credit.hold"].sudo()
-        for order in orders:
-            order_facts, settings, _amount, group = facts[order.id]
-            key = (order.company_id.id, order.partner_id.commercial_partner_id.id)
-            approval = Hold._covering(order)
-            if approval:
-                failures = ()
-            else:
-                order_facts = dataclasses.replace(
-                    order_facts,
-                    exposure=order_facts.exposure + added[key],
-                    group_exposure=order_facts.group_exposure + added_to_group[group],
-                )
-                failures = core_checks.evaluate(order_facts, settings)
+        for order, order_facts, failures, approval in orders._credit_evaluate():
             if failures and confirmed:
                 reasons = Hold._failure_messages(failures, order.company_id.currency_id)
                 refused.append(f"{order.name}: " + " ".join(reasons))
@@ -517,9 +487,6 @@ class SaleOrder(models.Model):
                 held |= order
                 order._credit_hold(order_facts, failures)
             else:
-                added[key] += order_facts.order_amount
-                if group:
-                    added_to_group[group] += order_facts.order_amount
                 order._credit_record_cover("approval" if approval else "check")
         return refused if confirmed else held
 
@@ -533,77 +500,42 @@ class SaleOrder(models.Model):
         term = self.payment_term_id
         return bool(term) and all(line.nb_days == 0 for line in term.line_ids)
 
-    def _credit_facts(self):
-        """{order id: (CheckFacts, CheckSettings, amount in company currency, id of the
-        customer's credit group head or False)}. One exposure query for the customers and
-        the members of their credit groups."""
-        today = fields.Date.context_today(self)
-        Policy = self.env["credit.policy"].sudo()
-        File = self.env["credit.file"].sudo()
-        files = {
-            order.id: File._get_for_partner(
-                order.partner_id.commercial_partner_id, order.company_id, create=False
-            )
-            for order in self
-        }
-        groups = File.union(*files.values())._credit_group_pairs()
-        pairs = {(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self}
-        pairs.update(pair for members in groups.values() for pair in members)
-        exposures = self.env["credit.file"]._exposure_by_partner(pairs, exclude_orders=self.ids)
-        result = {}
+    def _credit_evaluate(self, batch=True):
+        """What the credit gate decides for each of these orders, without locking or writing
+        anything: [(order, CheckFacts, failures, covering approval)], the failures empty for
+        an order that passes or that an officer approved as it is. The facts and the rules
+        come from the exposure engine and the rule registry (``credit.exposure``). With
+        ``batch``, as when the orders are confirmed together: each order passing adds to the
+        exposure the next ones of the same customer (and credit group) are judged on.
+
+        The gate runs it after locking the customers; the quotation's banner runs it alone
+        (a dry run), so the banner shows exactly what confirming would decide."""
+        Exposure = self.env["credit.exposure"]
+        Hold = self.env["credit.hold"].sudo()
+        facts = Exposure._order_facts(self)
+        # what the orders passed so far in this batch add, per customer and credit group
+        added = defaultdict(Decimal)
+        added_to_group = defaultdict(Decimal)
+        verdicts = []
         for order in self:
-            company = order.company_id
-            commercial = order.partner_id.commercial_partner_id
-            policy = Policy._for_company(company)
-            file = files[order.id]
-            grade = file.grade_id
-            exposure = exposures[(company.id, commercial.id)]
-            group = file._credit_group() if file else File
-            group_exposure = sum(
-                (policy._exposure_total(exposures[pair]) for pair in groups.get(group.id, ())),
-                Decimal(0),
-            )
-            if order.state == "sale":
-                # a confirmed order changed: what it adds is its uninvoiced remainder, as
-                # the exposure counts confirmed orders
-                to_pay = sum(
-                    line.price_total
-                    * (line.product_uom_qty - line.qty_invoiced)
-                    / line.product_uom_qty
-                    for line in order.order_line
-                    if line.product_uom_qty > 0 and line.qty_invoiced < line.product_uom_qty
-                )
+            order_facts, settings, _amount, group = facts[order.id]
+            key = (order.company_id.id, order.partner_id.commercial_partner_id.id)
+            approval = Hold._covering(order)
+            if approval:
+                failures = ()
             else:
-                to_pay = order.amount_total - min(order.amount_paid, order.amount_total)
-            amount = order.currency_id._convert(
-                to_pay, company.currency_id, company, order.date_order or today
-            )
-            total = order.currency_id._convert(
-                order.amount_total, company.currency_id, company, order.date_order or today
-            )
-            facts = core_checks.CheckFacts(
-                order_amount=str(amount),
-                exposure=str(policy._exposure_total(exposure)),
-                limit=str(file.effective_limit if file else 0.0),
-                unlimited=bool(file and file.unlimited),
-                overdue_amount=str(exposure["overdue_amount"]),
-                oldest_overdue_days=int(exposure["oldest_overdue_days"]),
-                sales_mode=grade.sales_mode if grade else core_terms.SALES_MODE_PREPAYMENT,
-                immediate_payment=order._credit_immediate_payment(),
-                valid_until=file.valid_until or None,
-                today=today,
-                on_hold=bool(file and file.on_hold),
-                max_document_amount=str(grade.max_document_amount if grade else 0.0),
-                group_limit=str(group.group_limit) if group else None,
-                group_exposure=group_exposure,
-            )
-            settings = core_checks.CheckSettings(
-                enabled=policy._enabled_rules(),
-                overdue_tolerance=str(grade.overdue_tolerance if grade else 0.0),
-                overdue_max_days=grade.overdue_max_days if grade else 0,
-            )
-            result[order.id] = (facts, settings, total, group.id)
-        return result
+                order_facts = dataclasses.replace(
+                    order_facts,
+                    exposure=order_facts.exposure + added[key],
+                    group_exposure=order_facts.group_exposure + added_to_group[group],
+                )
+                failures = Exposure._evaluate(order_facts, settings)
+            if not failures and batch:
+                added[key] += order_facts.order_amount
+                if group:
+                    added_to_group[group] += order_facts.order_amount
+            verdicts.append((order, order_facts, failures, approval))
+        return verdicts
 
     def _credit_hold(self, facts, failures):
         """Hold this order: a persistent hold with the failed rules and the figures, a

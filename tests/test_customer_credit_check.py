@@ -8,7 +8,7 @@ from .common import CreditOrderCommon
 @freeze_time("2024-06-30")
 @tagged("post_install", "-at_install")
 class TestCustomerCreditCheck(CreditOrderCommon):
-    """The customer-level checks without an order (``credit.file._customer_credit_check``),
+    """The customer-level checks without an order (``credit.exposure._customer_credit_check``),
     used by checkpoints after the order such as deliveries. Acme is rated A with a limit of
     10,000.00."""
 
@@ -19,7 +19,7 @@ class TestCustomerCreditCheck(CreditOrderCommon):
 
     def _check(self, partner, company=None, **kwargs):
         pair = ((company or self.company).id, partner.id)
-        return self.env["credit.file"]._customer_credit_check([pair], **kwargs).get(pair)
+        return self.env["credit.exposure"]._customer_credit_check([pair], **kwargs).get(pair)
 
     @staticmethod
     def _by_rule(failures):

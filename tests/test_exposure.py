@@ -69,7 +69,7 @@ class TestExposure(CreditOrderCommon):
 
     def _exposure(self, partner=None, company=None):
         key = ((company or self.company).id, (partner or self.customer).id)
-        return self.env["credit.file"]._exposure_by_partner([key])[key]
+        return self.env["credit.exposure"]._exposure_by_partner([key])[key]
 
     def _held_exposure(self, limit=2_650.25):
         """Confirm an order of 0.01 with the limit at ``limit``: the hold's exposure."""
@@ -236,7 +236,9 @@ class TestExposureAcrossCompanies(CreditOrderCommon):
         )
         order_b.action_confirm()
         self.assertEqual(order_b.state, "sale")
-        in_b = self.env["credit.file"]._exposure_by_partner([(self.company_b.id, self.globex.id)])
+        in_b = self.env["credit.exposure"]._exposure_by_partner(
+            [(self.company_b.id, self.globex.id)]
+        )
         self.assertAlmostEqual(in_b[(self.company_b.id, self.globex.id)]["orders"], 5_000.0, 2)
         self.assertAlmostEqual(
             in_b[(self.company_b.id, self.globex.id)]["receivables"], 2_000.0, places=2

@@ -236,21 +236,23 @@ class TestReceivableLadder(CreditLedgerCommon):
     def test_exposure_reads_the_ladder(self):
         """The exposure figures come from the ladder: a ladder row the ledger does not have
         shows in them (so the ladder is what is read), and a rebuild puts it right."""
-        file = self._file(self.customer)
+        self._file(self.customer)
         self._invoice(self.customer, "2024-05-01", "2024-05-31", 1_000.0)
         pair = (self.company.id, self.customer.id)
-        self.assertEqual(file._exposure_by_partner([pair])[pair]["receivables"], 1_000.0)
+        self.assertEqual(
+            self.env["credit.exposure"]._exposure_by_partner([pair])[pair]["receivables"], 1_000.0
+        )
         self.env.cr.execute(
             """INSERT INTO credit_receivable_ladder
                    (company_id, partner_id, due_date, residual, owed_residual, owed_items)
                VALUES (%s, %s, '2024-01-01', 5, 5, 1)""",
             list(pair),
         )
-        exposure = file._exposure_by_partner([pair])[pair]
+        exposure = self.env["credit.exposure"]._exposure_by_partner([pair])[pair]
         self.assertEqual(exposure["receivables"], 1_005.0)
         self.assertEqual(exposure["oldest_overdue_days"], 181)
         self.env["credit.receivable.ladder"]._rebuild()
-        exposure = file._exposure_by_partner([pair])[pair]
+        exposure = self.env["credit.exposure"]._exposure_by_partner([pair])[pair]
         self.assertEqual((exposure["receivables"], exposure["oldest_overdue_days"]), (1_000.0, 30))
 
     def test_uninstall_removes_the_triggers(self):

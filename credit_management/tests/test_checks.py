@@ -239,3 +239,20 @@ def test_a_customer_outside_any_group_has_no_group_rule_and_unlimited_does_not_e
     assert evaluate(cash, CheckSettings()) == ()
     switched_off = CheckSettings(enabled={checks.RULE_LIMIT})
     assert evaluate(unlimited_member, switched_off) == ()
+
+
+def test_stopped_deliveries_fail_the_checkpoint_rule_with_the_reason():
+    facts = CheckFacts(
+        order_amount=0,
+        exposure=0,
+        limit=10,
+        sales_mode=CREDIT,
+        extra={"deliveries_stopped": True, "stop_reason": "dunning level 4"},
+    )
+    failure = checks.stop_deliveries(facts, CheckSettings())
+    assert failure == checks.Failure(checks.RULE_STOP_DELIVERIES, {"reason": "dunning level 4"})
+    assert checks.stop_deliveries(CheckFacts(order_amount=0, exposure=0, limit=10), None) is None
+
+
+def test_the_order_rules_do_not_include_the_delivery_checkpoint_rule():
+    assert checks.RULE_STOP_DELIVERIES not in checks.RULES

@@ -1,1 +1,1 @@
-from . import credit_hold, credit_policy, stock_picking
+from . import credit_exposure, credit_hold, credit_policy, stock_picking

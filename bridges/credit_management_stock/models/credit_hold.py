@@ -3,9 +3,6 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.credit_management.models.credit_hold import CreditHold as MainHold
 
-RULE_STOP_DELIVERIES = "stop_deliveries"
-"""Delivery checkpoint rule: the credit file says "Deliveries Stopped"."""
-
 
 class CreditHold(models.Model):
     """A credit hold on a delivery: the same record, decisions and audit as an order hold,
@@ -56,24 +53,6 @@ class CreditHold(models.Model):
             ),
             partner_ids=self.requester_id.partner_id.ids,
         )
-
-    @api.model
-    def _failure_messages(self, failures, currency):
-        """The delivery checkpoint's own rule, then the order rules as the main module
-        tells them."""
-        messages = []
-        others = []
-        for failure in failures:
-            if failure.rule == RULE_STOP_DELIVERIES:
-                reason = failure.values.get("reason")
-                messages.append(
-                    _("Deliveries to this customer are stopped: %(reason)s", reason=reason)
-                    if reason
-                    else _("Deliveries to this customer are stopped.")
-                )
-            else:
-                others.append(failure)
-        return messages + super()._failure_messages(others, currency)
 
     def _credit_delivery_notification(self):
         """What the user who tried to validate sees: the refused deliveries and why."""

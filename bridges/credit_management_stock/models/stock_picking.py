@@ -3,11 +3,10 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.credit_management.credit_management import checks as core_checks
 from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
-from odoo.addons.credit_management.models.credit_file import CUSTOMER_RULES
+from odoo.addons.credit_management.models.credit_exposure import CHECKPOINT_CUSTOMER
 
-from .credit_hold import RULE_STOP_DELIVERIES
+from .credit_exposure import CHECKPOINT_DELIVERY
 
 
 class StockPicking(models.Model):
@@ -79,9 +78,10 @@ class StockPicking(models.Model):
 
     def _credit_refused_deliveries(self):
         """{delivery: (credit file, CheckFacts, failures)} of the deliveries refused now: the
-        customer-level rules of the main module (``credit.file._customer_credit_check``: hold,
-        limit, overdue, as the policy enables them) plus "deliveries stopped" on the credit
-        file, judged per company on the commercial partner. A delivery released by a credit
+        customer-level rules (``credit.exposure._customer_credit_check``: hold, limit,
+        overdue, as the policy enables them) and the delivery rules ("deliveries stopped" on
+        the credit file, registered in ``credit.exposure._credit_rules``), judged per company
+        on the commercial partner. A delivery released by a credit
         officer (approved hold) passes; a customer without credit file is not judged."""
         deliveries = self._credit_checked_deliveries()
         if not deliveries:
@@ -93,9 +93,9 @@ class StockPicking(models.Model):
             .picking_id
         )
         deliveries -= released
-        checks = self.env["credit.file"]._customer_credit_check(
+        checks = self.env["credit.exposure"]._customer_credit_check(
             {(p.company_id.id, p.partner_id.commercial_partner_id.id) for p in deliveries},
-            CUSTOMER_RULES,
+            checkpoints=(CHECKPOINT_CUSTOMER, CHECKPOINT_DELIVERY),
         )
         refused = {}
         for picking in deliveries:
@@ -103,11 +103,6 @@ class StockPicking(models.Model):
             if not check:
                 continue
             file, facts, failures = check
-            if file.stop_deliveries:
-                stop = core_checks.Failure(
-                    RULE_STOP_DELIVERIES, {"reason": file.stop_deliveries_reason or ""}
-                )
-                failures = (stop, *failures)
             if failures:
                 refused[picking] = (file, facts, failures)
         return refused

@@ -1,0 +1,632 @@
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from odoo import _, _lt, api, fields, models
+from odoo.tools import SQL
+
+from ..credit_management import checks as core_checks
+from ..credit_management import terms as core_terms
+from ..credit_management.numbers import to_decimal
+
+CHECKPOINT_ORDER = "order"
+"""Rules run when an order is confirmed (the credit gate) and by its dry run (the banner)."""
+CHECKPOINT_CUSTOMER = "customer"
+"""Rules that judge the customer alone, without an order (deliveries, scheduled jobs)."""
+
+
+@dataclass(frozen=True, eq=False)
+class ExposureCategory:
+    """One category of a customer's credit exposure (信用占用), or one figure reported with
+    it, as SAP's credit exposure categories and OCA ``account_financial_risk``'s risk fields.
+
+    ``query`` names a ``credit.exposure`` method ``(today, exclude_orders) -> SQL`` giving the
+    category's rows ``(company_id, partner_id, value)``; the SQL reads the common tables
+    ``pairs`` (company_id, partner_id: the customers asked for), ``members`` (the same with
+    ``member_id``, each of the customer's contacts and itself) and ``ladder`` (the customers'
+    open receivables by due date) and flushes what it reads. ``policy_field`` is the switch on
+    ``credit.policy`` that counts the category in the exposure; without one the category is a
+    figure reported with the exposure (overdue money) and never added to it. ``kind`` is
+    ``amount`` (rounded to the company's currency) or ``days``."""
+
+    code: str
+    label: object
+    query: str
+    policy_field: str | None = None
+    kind: str = "amount"
+
+
+@dataclass(frozen=True, eq=False)
+class CreditRule:
+    """One credit check rule: the core function that judges the facts
+    (``credit_management.checks``), and what the Odoo side needs to run and tell it.
+
+    ``policy_field``: the ``credit.policy`` switch (None: always on where it runs).
+    ``checkpoints``: where it runs (``order``: the credit gate and the banner; ``customer``:
+    the customer alone, e.g. before goods leave; a module may add its own).
+    ``figures``: figure name -> kind (``money``, ``sales_mode``, ``number``, ``date``,
+    ``text``) of what the failure reports, formatted for the message.
+    ``message``: the translated sentence (``_lt``) whose placeholders are the figures, or a
+    function of the failure's values choosing one.
+    ``facts``: a function of the credit file (maybe empty) giving the extra facts the rule
+    reads (``CheckFacts.extra``).
+    ``sequence``: the order failures are reported in."""
+
+    code: str
+    check: Callable
+    message: object
+    figures: Mapping[str, str] = field(default_factory=dict)
+    policy_field: str | None = None
+    checkpoints: frozenset = frozenset({CHECKPOINT_ORDER})
+    sequence: int = 100
+    facts: Callable | None = None
+
+    def message_for(self, values):
+        return self.message(values) if callable(self.message) else self.message
+
+
+def _limit_message(values):
+    if not to_decimal(values.get("order_amount")):
+        # nothing added by an order: a customer-level check, or an order paid at once
+        return _lt(
+            "Credit limit exceeded: exposure %(exposure)s is over the limit of %(limit)s by "
+            "%(excess)s."
+        )
+    return _lt(
+        "Credit limit exceeded: exposure %(exposure)s + this order %(order_amount)s = "
+        "%(exposure_after)s, over the limit of %(limit)s by %(excess)s."
+    )
+
+
+class CreditExposure(models.AbstractModel):
+    """The exposure engine and the rule registry: the one place that computes a customer's
+    credit exposure by category, builds the facts the credit checks judge (for an order, or
+    for a customer without one) and evaluates and tells the rules. The order gate
+    (``sale.order._credit_gate``), its dry run (the quotation's banner), the customer's
+    credit fields, the customer-level checks (deliveries, jobs) all go through it.
+
+    Two extension points, each a list a module extends with ``super()``:
+    ``_exposure_categories`` (what the exposure adds up) and ``_credit_rules`` (what is
+    checked, with its switch, figures and message)."""
+
+    _name = "credit.exposure"
+    _description = "Credit Exposure and Check Rules"
+
+    def init(self):
+        """Indexes for the open orders category: a customer's confirmed orders, and
+        their lines read without touching the table (see bench/README.md, order confirmation
+        benchmark). The open receivables come from the receivable ladder
+        (``credit.receivable.ladder``)."""
+        res = super().init()
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS credit_management_sale_order_open_idx
+                ON sale_order (partner_id, company_id) INCLUDE (currency_rate)
+             WHERE state = 'sale';
+            CREATE INDEX IF NOT EXISTS credit_management_sale_order_line_open_idx
+                ON sale_order_line (order_id)
+                INCLUDE (price_total, product_uom_qty, qty_invoiced)
+             WHERE qty_invoiced < product_uom_qty;
+            """
+        )
+        return res
+
+    # ------------------------------------------------------------------
+    # exposure categories
+    # ------------------------------------------------------------------
+    @api.model
+    def _exposure_categories(self):
+        """The exposure categories and reported figures, in order. Extend with ``super()``
+        to add one (and its switch on ``credit.policy``)."""
+        return [
+            ExposureCategory(
+                "receivables",
+                _lt("Open Receivables"),
+                "_exposure_sql_receivables",
+                "exposure_receivables",
+            ),
+            ExposureCategory(
+                "draft_invoices",
+                _lt("Draft Invoices"),
+                "_exposure_sql_draft_invoices",
+                "exposure_draft_invoices",
+            ),
+            ExposureCategory(
+                "orders",
+                _lt("Orders Not Yet Invoiced"),
+                "_exposure_sql_orders",
+                "exposure_orders",
+            ),
+            ExposureCategory("overdue_amount", _lt("Overdue"), "_exposure_sql_overdue_amount"),
+            ExposureCategory(
+                "oldest_overdue_days",
+                _lt("Oldest Overdue (days)"),
+                "_exposure_sql_oldest_overdue_days",
+                kind="days",
+            ),
+        ]
+
+    def _exposure_flush_ladder(self):
+        """The receivable ladder is kept by triggers on the journal items: pending writes
+        of the items must reach the database before it is read."""
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "company_id",
+                "date",
+                "date_maturity",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        self.env["account.account"].flush_model(["account_type"])
+
+    @api.model
+    def _exposure_sql_receivables(self, today, exclude_orders):
+        """Posted receivables still open, negative items included (credit notes and
+        payments not yet matched lower the exposure), from the ladder the database keeps per
+        customer and due date (``credit.receivable.ladder``), not from the journal items."""
+        self._exposure_flush_ladder()
+        return SQL(
+            """
+            SELECT company_id, partner_id, SUM(residual) AS value
+              FROM ladder
+          GROUP BY company_id, partner_id
+            """
+        )
+
+    @api.model
+    def _exposure_sql_overdue_amount(self, today, exclude_orders):
+        """What the customer owes past its due date (open items due before today)."""
+        self._exposure_flush_ladder()
+        return SQL(
+            """
+            SELECT company_id, partner_id, SUM(owed_residual) AS value
+              FROM ladder
+             WHERE due_date < %(today)s
+          GROUP BY company_id, partner_id
+            """,
+            today=today,
+        )
+
+    @api.model
+    def _exposure_sql_oldest_overdue_days(self, today, exclude_orders):
+        """Days since the due date of the oldest item the customer still owes."""
+        self._exposure_flush_ladder()
+        return SQL(
+            """
+            SELECT company_id, partner_id, %(today)s - MIN(due_date) AS value
+              FROM ladder
+             WHERE due_date < %(today)s AND owed_items > 0
+          GROUP BY company_id, partner_id
+            """,
+            today=today,
+        )
+
+    @api.model
+    def _exposure_sql_draft_invoices(self, today, exclude_orders):
+        """Draft customer invoices and credit notes (signed)."""
+        self.env["account.move"].flush_model(
+            ["amount_total_signed", "company_id", "move_type", "partner_id", "state"]
+        )
+        return SQL(
+            """
+            SELECT m.company_id, m.partner_id, SUM(am.amount_total_signed) AS value
+              FROM members m
+              JOIN account_move am
+                ON am.partner_id = m.member_id AND am.company_id = m.company_id
+             WHERE am.state = 'draft' AND am.move_type IN ('out_invoice', 'out_refund')
+          GROUP BY m.company_id, m.partner_id
+            """
+        )
+
+    @api.model
+    def _exposure_sql_orders(self, today, exclude_orders):
+        """Confirmed orders not invoiced yet = (ordered - invoiced quantity) x unit price
+        incl. taxes, converted at the order's rate. This is the whole uninvoiced order, not
+        Odoo's ``amount_to_invoice`` (delivered but not invoiced), because goods not yet
+        delivered are promised on credit too. Orders in ``exclude_orders`` (those being
+        checked) are left out."""
+        self.env["sale.order"].flush_model(["company_id", "currency_rate", "partner_id", "state"])
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
+        )
+        return SQL(
+            """
+            SELECT m.company_id, m.partner_id,
+                   SUM(sol.price_total * (sol.product_uom_qty - sol.qty_invoiced)
+                       / sol.product_uom_qty
+                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS value
+              FROM members m
+              JOIN sale_order so
+                ON so.partner_id = m.member_id AND so.company_id = m.company_id
+              JOIN sale_order_line sol ON sol.order_id = so.id
+             WHERE so.state = 'sale'
+               AND sol.product_uom_qty > 0
+               AND sol.qty_invoiced < sol.product_uom_qty
+               AND NOT so.id = ANY(%(exclude)s)
+          GROUP BY m.company_id, m.partner_id
+            """,
+            exclude=list(exclude_orders),
+        )
+
+    @api.model
+    def _exposure_by_partner(self, pairs, exclude_orders=()):
+        """Credit exposure (信用占用) by category for (company id, commercial partner id)
+        pairs, in company currency, in one SQL aggregate over the partners and their
+        contacts: {pair: {category code: value}} for every category of
+        ``_exposure_categories`` (by default ``receivables``, ``draft_invoices``, ``orders``,
+        and the reported ``overdue_amount`` and ``oldest_overdue_days``). Orders in
+        ``exclude_orders`` (those being checked) are left out."""
+        pairs = list(pairs)
+        categories = self._exposure_categories()
+        result = {
+            pair: {c.code: 0 if c.kind == "days" else 0.0 for c in categories} for pair in pairs
+        }
+        if not pairs:
+            return result
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        today = fields.Date.context_today(self)
+        ctes = []
+        columns = []
+        joins = []
+        for index, category in enumerate(categories):
+            alias = SQL.identifier(f"category_{index}")
+            query = getattr(self, category.query)(today, exclude_orders)
+            ctes.append(SQL("%s AS (%s)", alias, query))
+            columns.append(SQL("COALESCE(%s.value, 0)", alias))
+            joins.append(
+                SQL(
+                    "LEFT JOIN %(alias)s ON %(alias)s.company_id = pairs.company_id"
+                    " AND %(alias)s.partner_id = pairs.partner_id",
+                    alias=alias,
+                )
+            )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH pairs AS (
+                SELECT * FROM unnest(%(companies)s::int[], %(partners)s::int[])
+                    AS pair(company_id, partner_id)
+            ),
+            members AS (
+                SELECT pairs.company_id, pairs.partner_id, p.id AS member_id
+                  FROM pairs JOIN res_partner p ON p.commercial_partner_id = pairs.partner_id
+            ),
+            ladder AS (
+                SELECT l.company_id, l.partner_id, l.due_date,
+                       SUM(l.residual) AS residual,
+                       SUM(l.owed_residual) AS owed_residual,
+                       SUM(l.owed_items) AS owed_items
+                  FROM credit_receivable_ladder l
+                  JOIN pairs
+                    ON l.partner_id = pairs.partner_id AND l.company_id = pairs.company_id
+              GROUP BY l.company_id, l.partner_id, l.due_date
+            ),
+            %(ctes)s
+            SELECT pairs.company_id, pairs.partner_id, %(columns)s
+              FROM pairs
+            %(joins)s
+                """,
+                companies=[company for company, _partner in pairs],
+                partners=[partner for _company, partner in pairs],
+                ctes=SQL(",\n").join(ctes),
+                columns=SQL(", ").join(columns),
+                joins=SQL("\n").join(joins),
+            )
+        )
+        Company = self.env["res.company"]
+        for company_id, partner_id, *values in rows:
+            currency = Company.browse(company_id).currency_id
+            result[(company_id, partner_id)] = {
+                category.code: int(value) if category.kind == "days" else currency.round(value)
+                for category, value in zip(categories, values, strict=True)
+            }
+        return result
+
+    @api.model
+    def _exposure_total(self, policy, exposure):
+        """Exposure = the sum of the categories ``policy`` switches on, from an
+        ``_exposure_by_partner`` entry (reported figures are never added)."""
+        categories = [c for c in self._exposure_categories() if c.policy_field]
+        enabled = {c.code for c in categories if policy[c.policy_field]}
+        return core_checks.exposure_total(((c.code, exposure[c.code]) for c in categories), enabled)
+
+    # ------------------------------------------------------------------
+    # rule registry
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_rules(self):
+        """The credit check rules, in the order their failures are reported. Extend with
+        ``super()`` to add one: its core function, switch, checkpoints, figures, message
+        and the facts it needs; the gate, the banner, the holds and the checkpoints pick it
+        up without any other override."""
+        both = frozenset({CHECKPOINT_ORDER, CHECKPOINT_CUSTOMER})
+        rules = core_checks.RULES
+        return sorted(
+            [
+                CreditRule(
+                    core_checks.RULE_MANUAL_HOLD,
+                    rules[core_checks.RULE_MANUAL_HOLD],
+                    _lt("The customer is on credit hold."),
+                    policy_field="check_manual_hold",
+                    checkpoints=both,
+                    sequence=10,
+                ),
+                CreditRule(
+                    core_checks.RULE_GRADE_POLICY,
+                    rules[core_checks.RULE_GRADE_POLICY],
+                    _lt(
+                        "The customer's grade allows %(sales_mode)s only: use an immediate "
+                        "payment term or have the order paid first."
+                    ),
+                    figures={"sales_mode": "sales_mode"},
+                    policy_field="check_grade_policy",
+                    sequence=20,
+                ),
+                CreditRule(
+                    core_checks.RULE_RATING_EXPIRED,
+                    rules[core_checks.RULE_RATING_EXPIRED],
+                    _lt("The customer's rating and limit expired on %(valid_until)s."),
+                    figures={"valid_until": "date"},
+                    policy_field="check_rating_expired",
+                    sequence=30,
+                ),
+                CreditRule(
+                    core_checks.RULE_LIMIT,
+                    rules[core_checks.RULE_LIMIT],
+                    _limit_message,
+                    figures=dict.fromkeys(
+                        ("limit", "exposure", "order_amount", "exposure_after", "excess"),
+                        "money",
+                    ),
+                    policy_field="check_limit",
+                    checkpoints=both,
+                    sequence=40,
+                ),
+                CreditRule(
+                    core_checks.RULE_GROUP_LIMIT,
+                    rules[core_checks.RULE_GROUP_LIMIT],
+                    _lt(
+                        "Credit group limit exceeded: the group's exposure %(group_exposure)s "
+                        "+ this order %(order_amount)s = %(exposure_after)s, over the limit "
+                        "the group shares of %(group_limit)s by %(excess)s."
+                    ),
+                    figures=dict.fromkeys(
+                        (
+                            "group_limit",
+                            "group_exposure",
+                            "order_amount",
+                            "exposure_after",
+                            "excess",
+                        ),
+                        "money",
+                    ),
+                    policy_field="check_group_limit",
+                    sequence=50,
+                ),
+                CreditRule(
+                    core_checks.RULE_OVERDUE_AMOUNT,
+                    rules[core_checks.RULE_OVERDUE_AMOUNT],
+                    _lt(
+                        "Overdue money %(overdue_amount)s is above the tolerance of %(tolerance)s."
+                    ),
+                    figures={"overdue_amount": "money", "tolerance": "money"},
+                    policy_field="check_overdue_amount",
+                    checkpoints=both,
+                    sequence=60,
+                ),
+                CreditRule(
+                    core_checks.RULE_OVERDUE_DAYS,
+                    rules[core_checks.RULE_OVERDUE_DAYS],
+                    _lt(
+                        "The oldest overdue item is %(oldest_overdue_days)s days overdue (at "
+                        "most %(max_days)s)."
+                    ),
+                    figures={"oldest_overdue_days": "number", "max_days": "number"},
+                    policy_field="check_overdue_days",
+                    checkpoints=both,
+                    sequence=70,
+                ),
+                CreditRule(
+                    core_checks.RULE_MAX_DOCUMENT,
+                    rules[core_checks.RULE_MAX_DOCUMENT],
+                    _lt(
+                        "The order (%(order_amount)s) is above the maximum order value of "
+                        "%(max_document_amount)s for the customer's grade."
+                    ),
+                    figures={"order_amount": "money", "max_document_amount": "money"},
+                    policy_field="check_max_document",
+                    sequence=80,
+                ),
+            ],
+            key=lambda rule: rule.sequence,
+        )
+
+    @api.model
+    def _credit_rules_at(self, checkpoints):
+        """{code: core function} of the rules that run at any of ``checkpoints``, in the
+        order failures are reported."""
+        wanted = set(checkpoints)
+        return {rule.code: rule.check for rule in self._credit_rules() if rule.checkpoints & wanted}
+
+    @api.model
+    def _failure_messages(self, failures, currency):
+        """One translated sentence per failed rule, with its figures (amounts in
+        ``currency``), as the rule's registration tells it."""
+        registry = {rule.code: rule for rule in self._credit_rules()}
+        modes = dict(
+            self.env["credit.grade"]._fields["sales_mode"]._description_selection(self.env)
+        )
+
+        def figure(kind, value):
+            if kind == "money":
+                return currency.format(float(value or 0))
+            if kind == "sales_mode":
+                return modes.get(value, value)
+            return value
+
+        messages = []
+        for failure in failures:
+            rule = registry.get(failure.rule)
+            if not rule:
+                messages.append(_("Check %(rule)s failed.", rule=failure.rule))
+                continue
+            values = failure.values
+            figures = {name: figure(kind, values.get(name)) for name, kind in rule.figures.items()}
+            messages.append(self.env._(rule.message_for(values)) % figures)
+        return messages
+
+    # ------------------------------------------------------------------
+    # facts and evaluation
+    # ------------------------------------------------------------------
+    @api.model
+    def _customer_facts(self, file, policy, exposure, today, **order_values):
+        """The facts the rules judge for ``file``'s customer (``file`` may be empty: a
+        customer without credit file), from its exposure entry; ``order_values`` adds the
+        order's own facts (order amount, immediate payment, group)."""
+        grade = file.grade_id
+        extra = {}
+        for rule in self._credit_rules():
+            if rule.facts:
+                extra.update(rule.facts(file))
+        return core_checks.CheckFacts(
+            exposure=str(self._exposure_total(policy, exposure)),
+            limit=str(file.effective_limit if file else 0.0),
+            unlimited=bool(file and file.unlimited),
+            overdue_amount=str(exposure["overdue_amount"]),
+            oldest_overdue_days=int(exposure["oldest_overdue_days"]),
+            sales_mode=grade.sales_mode if grade else core_terms.SALES_MODE_PREPAYMENT,
+            valid_until=file.valid_until or None,
+            today=today,
+            on_hold=bool(file and file.on_hold),
+            extra=extra,
+            **order_values,
+        )
+
+    @api.model
+    def _check_settings(self, policy, grade, rules=None):
+        """Which rules run (the policy's switches, among ``rules`` when given) and the
+        grade's thresholds."""
+        enabled = policy._enabled_rules()
+        if rules is not None:
+            enabled &= frozenset(rules)
+        return core_checks.CheckSettings(
+            enabled=enabled,
+            overdue_tolerance=str(grade.overdue_tolerance if grade else 0.0),
+            overdue_max_days=grade.overdue_max_days if grade else 0,
+        )
+
+    @api.model
+    def _evaluate(self, facts, settings, checkpoints=(CHECKPOINT_ORDER,)):
+        """The failures of the rules that run at ``checkpoints`` and ``settings`` enables."""
+        return core_checks.evaluate(facts, settings, self._credit_rules_at(checkpoints))
+
+    @api.model
+    def _order_facts(self, orders):
+        """{order id: (CheckFacts, CheckSettings, total in company currency, id of the
+        customer's credit group head or False)} for orders being confirmed (quotations), or
+        confirmed orders changed (what they add is their uninvoiced remainder). One exposure
+        query for the customers and the members of their credit groups. New records (an
+        order being edited) are judged as they are."""
+        today = fields.Date.context_today(self)
+        Policy = self.env["credit.policy"].sudo()
+        File = self.env["credit.file"].sudo()
+        files = {
+            order.id: File._get_for_partner(
+                order.partner_id.commercial_partner_id, order.company_id, create=False
+            )
+            for order in orders
+        }
+        groups = File.union(*files.values())._credit_group_pairs()
+        pairs = {(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in orders}
+        pairs.update(pair for members in groups.values() for pair in members)
+        # an order being edited may have no id yet (a new record): nothing to leave out
+        exposures = self._exposure_by_partner(
+            pairs, exclude_orders=[order_id for order_id in orders.ids if order_id]
+        )
+        result = {}
+        for order in orders:
+            company = order.company_id
+            commercial = order.partner_id.commercial_partner_id
+            policy = Policy._for_company(company)
+            file = files[order.id]
+            grade = file.grade_id
+            group = file._credit_group() if file else File
+            group_exposure = sum(
+                (
+                    self._exposure_total(policy, exposures[pair])
+                    for pair in groups.get(group.id, ())
+                ),
+                Decimal(0),
+            )
+            if order.state == "sale":
+                # a confirmed order changed: what it adds is its uninvoiced remainder, as
+                # the exposure counts confirmed orders
+                to_pay = sum(
+                    line.price_total
+                    * (line.product_uom_qty - line.qty_invoiced)
+                    / line.product_uom_qty
+                    for line in order.order_line
+                    if line.product_uom_qty > 0 and line.qty_invoiced < line.product_uom_qty
+                )
+            else:
+                to_pay = order.amount_total - min(order.amount_paid, order.amount_total)
+            amount = order.currency_id._convert(
+                to_pay, company.currency_id, company, order.date_order or today
+            )
+            total = order.currency_id._convert(
+                order.amount_total, company.currency_id, company, order.date_order or today
+            )
+            facts = self._customer_facts(
+                file,
+                policy,
+                exposures[(company.id, commercial.id)],
+                today,
+                order_amount=str(amount),
+                immediate_payment=order._credit_immediate_payment(),
+                max_document_amount=str(grade.max_document_amount if grade else 0.0),
+                group_limit=str(group.group_limit) if group else None,
+                group_exposure=group_exposure,
+            )
+            result[order.id] = (facts, self._check_settings(policy, grade), total, group.id)
+        return result
+
+    @api.model
+    def _customer_credit_check(self, pairs, rules=None, checkpoints=(CHECKPOINT_CUSTOMER,)):
+        """The customer-level credit checks, without an order: for (company id, commercial
+        partner id) pairs, the rules that run at ``checkpoints`` (by default the customer
+        rules: manual hold, exposure above the limit in force unless unlimited, overdue money
+        above the grade's tolerance, oldest overdue item older than the grade's maximum
+        days), among ``rules`` when given, as the company's credit policy enables them,
+        evaluated on the exposure now (an order amount of 0). For checkpoints after the
+        order, e.g. before goods leave the warehouse.
+
+        One exposure query for all pairs. Returns {pair: (credit file, CheckFacts, failures)}
+        for the pairs whose customer has a credit file; a customer without one is not judged.
+        """
+        pairs = set(pairs)
+        File = self.env["credit.file"].sudo().with_context(active_test=False)
+        files = {}
+        by_company = {}
+        for company_id, partner_id in pairs:
+            by_company.setdefault(company_id, []).append(partner_id)
+        for company_id, partner_ids in by_company.items():
+            for file in File.search(
+                [("company_id", "=", company_id), ("partner_id", "in", partner_ids)]
+            ):
+                files[(company_id, file.partner_id.id)] = file
+        if not files:
+            return {}
+        exposures = self._exposure_by_partner(files)
+        today = fields.Date.context_today(self)
+        Policy = self.env["credit.policy"].sudo()
+        result = {}
+        for pair, file in files.items():
+            policy = Policy._for_company(file.company_id)
+            facts = self._customer_facts(file, policy, exposures[pair], today, order_amount=0)
+            settings = self._check_settings(policy, file.grade_id, rules)
+            result[pair] = (file, facts, self._evaluate(facts, settings, checkpoints))
+        return result
