@@ -264,7 +264,13 @@ class CreditHold(models.Model):
         if order.state not in ("draft", "sent"):
             return
         requester = self.requester_id or order.user_id or self.env.user
-        order.with_user(requester).sudo().action_confirm()
+        # a customer who signed or paid on the portal was told the order awaits approval:
+        # the approval sends Odoo's confirmation e-mail, as confirming there would have
+        customer_acted = bool(
+            order.signature
+            or order.transaction_ids.filtered(lambda t: t.state in ("authorized", "done"))
+        )
+        order.with_user(requester).sudo().with_context(send_email=customer_acted).action_confirm()
 
     def _covering(self, order):
         """The approved hold that covers ``order`` as it is now: decided for this order,

@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
@@ -50,6 +51,20 @@ class TestCreditHoldDecision(CreditOrderCommon):
         self._assert_figures_kept(self.hold)
         self.assertFalse(self.hold.activity_ids)
         self.assertEqual(len(self.order.credit_hold_ids), 1)
+
+    def test_approving_an_order_the_customer_signed_sends_the_confirmation_mail(self):
+        SaleOrder = type(self.env["sale.order"])
+        with patch.object(SaleOrder, "_send_order_confirmation_mail", autospec=True) as sent:
+            self._as(self.officer).action_approve_once()
+        self.assertFalse(sent.called)  # entered in the backend: no mail, as Odoo does
+        other = self._quotation(self.acme, 8_000.0)
+        other.write({"signature": "R0lGODlhAQABAAAAACw=", "signed_by": "Buyer"})
+        other.with_user(self.salesperson).action_confirm()
+        hold = other.credit_hold_ids
+        with patch.object(SaleOrder, "_send_order_confirmation_mail", autospec=True) as sent:
+            self._as(self.officer, hold).action_approve_once()
+        self.assertEqual(other.state, "sale")
+        self.assertEqual([call.args[0] for call in sent.call_args_list], [other])
 
     def test_approving_once_leaves_the_limit_alone(self):
         self._as(self.officer).action_approve_once()
