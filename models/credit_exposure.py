@@ -21,7 +21,9 @@ class ExposureCategory:
     it, as SAP's credit exposure categories and OCA ``account_financial_risk``'s risk fields.
 
     ``query`` names a ``credit.exposure`` method ``(today, exclude_orders) -> SQL`` giving the
-    category's rows ``(company_id, partner_id, value)``; the SQL reads the common tables
+    category's rows ``(company_id, partner_id, <code>)``; categories read from the same rows
+    (open receivables, overdue money, oldest overdue item) share one method, run once, each
+    taking its own column. The SQL reads the common tables
     ``pairs`` (company_id, partner_id: the customers asked for), ``members`` (the same with
     ``member_id``, each of the customer's contacts and itself) and ``ladder`` (the customers'
     open receivables by due date) and flushes what it reads. ``policy_field`` is the switch on
@@ -137,11 +139,11 @@ class CreditExposure(models.AbstractModel):
                 "_exposure_sql_orders",
                 "exposure_orders",
             ),
-            ExposureCategory("overdue_amount", _lt("Overdue"), "_exposure_sql_overdue_amount"),
+            ExposureCategory("overdue_amount", _lt("Overdue"), "_exposure_sql_receivables"),
             ExposureCategory(
                 "oldest_overdue_days",
                 _lt("Oldest Overdue (days)"),
-                "_exposure_sql_oldest_overdue_days",
+                "_exposure_sql_receivables",
                 kind="days",
             ),
         ]
@@ -165,41 +167,24 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _exposure_sql_receivables(self, today, exclude_orders):
-        """Posted receivables still open, negative items included (credit notes and
-        payments not yet matched lower the exposure), from the ladder the database keeps per
-        customer and due date (``credit.receivable.ladder``), not from the journal items."""
+        """From the ladder the database keeps per customer and due date
+        (``credit.receivable.ladder``), not from the journal items:
+        - ``receivables``: posted receivables still open, negative items included (credit
+          notes and payments not yet matched lower the exposure);
+        - ``overdue_amount``: what the customer owes past its due date (items due before
+          today);
+        - ``oldest_overdue_days``: days since the due date of the oldest item it still owes.
+        """
         self._exposure_flush_ladder()
         return SQL(
             """
-            SELECT company_id, partner_id, SUM(residual) AS value
+            SELECT company_id, partner_id,
+                   SUM(residual) AS receivables,
+                   SUM(owed_residual) FILTER (WHERE due_date < %(today)s) AS overdue_amount,
+                   %(today)s - MIN(due_date) FILTER (
+                       WHERE due_date < %(today)s AND owed_items > 0
+                   ) AS oldest_overdue_days
               FROM ladder
-          GROUP BY company_id, partner_id
-            """
-        )
-
-    @api.model
-    def _exposure_sql_overdue_amount(self, today, exclude_orders):
-        """What the customer owes past its due date (open items due before today)."""
-        self._exposure_flush_ladder()
-        return SQL(
-            """
-            SELECT company_id, partner_id, SUM(owed_residual) AS value
-              FROM ladder
-             WHERE due_date < %(today)s
-          GROUP BY company_id, partner_id
-            """,
-            today=today,
-        )
-
-    @api.model
-    def _exposure_sql_oldest_overdue_days(self, today, exclude_orders):
-        """Days since the due date of the oldest item the customer still owes."""
-        self._exposure_flush_ladder()
-        return SQL(
-            """
-            SELECT company_id, partner_id, %(today)s - MIN(due_date) AS value
-              FROM ladder
-             WHERE due_date < %(today)s AND owed_items > 0
           GROUP BY company_id, partner_id
             """,
             today=today,
@@ -213,7 +198,7 @@ class CreditExposure(models.AbstractModel):
         )
         return SQL(
             """
-            SELECT m.company_id, m.partner_id, SUM(am.amount_total_signed) AS value
+            SELECT m.company_id, m.partner_id, SUM(am.amount_total_signed) AS draft_invoices
               FROM members m
               JOIN account_move am
                 ON am.partner_id = m.member_id AND am.company_id = m.company_id
@@ -238,7 +223,7 @@ class CreditExposure(models.AbstractModel):
             SELECT m.company_id, m.partner_id,
                    SUM(sol.price_total * (sol.product_uom_qty - sol.qty_invoiced)
                        / sol.product_uom_qty
-                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS value
+                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS orders
               FROM members m
               JOIN sale_order so
                 ON so.partner_id = m.member_id AND so.company_id = m.company_id
@@ -269,21 +254,25 @@ class CreditExposure(models.AbstractModel):
             return result
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         today = fields.Date.context_today(self)
+        aliases = {}  # query method -> the name of its rows in the query (run once)
         ctes = []
-        columns = []
         joins = []
-        for index, category in enumerate(categories):
-            alias = SQL.identifier(f"category_{index}")
+        for category in categories:
+            if category.query in aliases:
+                continue
+            alias = aliases[category.query] = f"category_{len(aliases)}"
             query = getattr(self, category.query)(today, exclude_orders)
-            ctes.append(SQL("%s AS (%s)", alias, query))
-            columns.append(SQL("COALESCE(%s.value, 0)", alias))
+            ctes.append(SQL("%s AS (%s)", SQL.identifier(alias), query))
             joins.append(
                 SQL(
                     "LEFT JOIN %(alias)s ON %(alias)s.company_id = pairs.company_id"
                     " AND %(alias)s.partner_id = pairs.partner_id",
-                    alias=alias,
+                    alias=SQL.identifier(alias),
                 )
             )
+        columns = [
+            SQL("COALESCE(%s, 0)", SQL.identifier(aliases[c.query], c.code)) for c in categories
+        ]
         rows = self.env.execute_query(
             SQL(
                 """

@@ -55,7 +55,7 @@ class TestCreditRegistry(CreditOrderCommon):
             return [*original(exposure), deposit]
 
         def _exposure_sql_test(exposure, today, exclude_orders):
-            return SQL("SELECT company_id, partner_id, 500.0 AS value FROM pairs")
+            return SQL("SELECT company_id, partner_id, 500.0 AS guarantees_called FROM pairs")
 
         return patch.multiple(
             self.Exposure,
