@@ -129,7 +129,8 @@ class TestCreditBanner(CreditOrderCommon):
         self.assertBannerAgreesWithTheGate(self._quotation(self.acme, 100.0), ["manual_hold"])
 
     def test_every_failed_rule_is_shown_in_the_holds_order(self):
-        self.file.write({"on_hold": True, "valid_until": "2024-06-29"})
+        self.file.on_hold = True
+        self._set_rating(self.file, valid_until="2024-06-29")
         self.grade["A"].max_document_amount = 5_000.0
         order = self._quotation(self.acme, 7_500.0)
         self.assertBannerAgreesWithTheGate(

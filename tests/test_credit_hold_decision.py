@@ -6,6 +6,12 @@ from odoo.tests import freeze_time, tagged
 
 from .common import CreditOrderCommon
 
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9aw"
+    "AAAABJRU5ErkJggg=="
+)
+"""A customer's signature on the portal (a 1x1 PNG)."""
+
 
 @freeze_time("2024-06-30")
 @tagged("post_install", "-at_install")
@@ -58,7 +64,7 @@ class TestCreditHoldDecision(CreditOrderCommon):
             self._as(self.officer).action_approve_once()
         self.assertFalse(sent.called)  # entered in the backend: no mail, as Odoo does
         other = self._quotation(self.acme, 8_000.0)
-        other.write({"signature": "R0lGODlhAQABAAAAACw=", "signed_by": "Buyer"})
+        other.write({"signature": SIGNATURE, "signed_by": "Buyer"})
         other.with_user(self.salesperson).action_confirm()
         hold = other.credit_hold_ids
         with patch.object(SaleOrder, "_send_order_confirmation_mail", autospec=True) as sent:

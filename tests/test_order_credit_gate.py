@@ -253,7 +253,7 @@ class TestOrderCreditGate(CreditOrderCommon):
     # rating validity, manual hold, maximum order value
     # ------------------------------------------------------------------
     def test_an_expired_rating_holds_the_order(self):
-        self.file.valid_until = date(2024, 6, 29)
+        self._set_rating(self.file, valid_until=date(2024, 6, 29))
         order = self._quotation(self.acme, 100.0)
         self._confirm(order)
         self.assertEqual(order.state, "draft")
@@ -263,7 +263,7 @@ class TestOrderCreditGate(CreditOrderCommon):
         )
 
     def test_a_rating_valid_until_today_is_still_valid(self):
-        self.file.valid_until = date(2024, 6, 30)
+        self._set_rating(self.file, valid_until=date(2024, 6, 30))
         order = self._quotation(self.acme, 100.0)
         self._confirm(order)
         self.assertEqual(order.state, "sale")
