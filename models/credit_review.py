@@ -10,39 +10,6 @@ from ..credit_management import scoring as core_scoring
 from ..credit_management import terms as core_terms
 from .credit_decision_mixin import audit_writer, audit_writer_open
 
-DECIDED_FIELDS = frozenset(
-    {
-        "file_id",
-        "date",
-        "state",
-        "score",
-        "score_grade_id",
-        "proposed_grade_id",
-        "is_new_customer",
-        "override_note",
-        "missing_factors",
-        "line_ids",
-        "payment_rate",
-        "overdue_amount",
-        "longest_overdue_days",
-        "history_months",
-        "proposed_limit",
-        "limit_method",
-        "limit_base",
-        "limit_note",
-        "proposed_days",
-        "term_note",
-        "final_grade_id",
-        "final_limit",
-        "final_days",
-        "adjust_reason",
-        "decided_by_id",
-        "decided_on",
-        "valid_until",
-    }
-)
-"""What a review computed and decided; frozen once the review is approved or rejected."""
-
 PROPOSAL_FIELDS = frozenset(
     {
         "score",
@@ -65,6 +32,20 @@ PROPOSAL_FIELDS = frozenset(
     }
 )
 """What the system computed (``action_compute``): never typed in."""
+
+DECIDED_FIELDS = PROPOSAL_FIELDS | {
+    "file_id",
+    "date",
+    "state",
+    "final_grade_id",
+    "final_limit",
+    "final_days",
+    "adjust_reason",
+    "decided_by_id",
+    "decided_on",
+    "valid_until",
+}
+"""What a review computed and decided; frozen once the review is approved or rejected."""
 
 
 class CreditReview(models.Model):

@@ -352,8 +352,10 @@ class SaleOrder(models.Model):
         touched = data.get(CREDIT_ORDERS_TOUCHED)
         if touched is None:
             touched = data[CREDIT_ORDERS_TOUCHED] = set()
-            env = self.env
-            self.env.cr.precommit.add(lambda: env["sale.order"]._credit_enforce_touched())
+            # checked as the system, whoever touched the orders first (a portal user's cart,
+            # an accountant's invoice), in that user's language
+            orders = self.env["sale.order"].sudo()
+            self.env.cr.precommit.add(lambda: orders._credit_enforce_touched())
         touched.update(self.ids)
 
     @api.model
