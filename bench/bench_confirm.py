@@ -110,6 +110,40 @@ def add_database_arguments(parser, default_db: str) -> None:
     )
 
 
+def prepare_database(args, modules: str, has_data, fill):
+    """What a benchmark does before it measures: check ``--db``, load and configure Odoo,
+    (re)create the database with ``modules`` on ``--create``, fill it once (``fill(env,
+    args)``, committed, when ``has_data(env)`` says it is empty) and VACUUM ANALYZE it.
+    Returns the loaded ``odoo`` package."""
+    if not args.db.startswith(DB_PREFIX):
+        raise SystemExit(f"--db must start with {DB_PREFIX!r}")
+    odoo = datagen.load_odoo(args.odoo_src)
+    extra = [f"--data-dir={credit_home() / 'odoo-data'}"]
+    if args.create:
+        extra += ["-i", modules, "--without-demo=all", "--stop-after-init"]
+    datagen.configure_odoo(odoo, args.db, addons_path(args.odoo_src), extra)
+    if args.create:
+        if database_exists(odoo, args.db):
+            drop_database(odoo, args.db)
+            out(f"dropped the previous {args.db}")
+        start = time.perf_counter()
+        datagen.create_database(odoo, args.db)
+        out(f"created {args.db} with {modules} in {time.perf_counter() - start:.1f}s")
+    elif not database_exists(odoo, args.db):
+        raise SystemExit(f"no database {args.db}: use --create")
+    with datagen.odoo_env(odoo, args.db) as env:
+        filled = has_data(env)
+    if not filled:
+        start = time.perf_counter()
+        with datagen.odoo_env(odoo, args.db, commit=True) as env:
+            fill(env, args)
+        out(f"filled and committed in {time.perf_counter() - start:.1f}s")
+    start = time.perf_counter()
+    vacuum_analyze(odoo, args.db)
+    out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
+    return odoo
+
+
 def vacuum_analyze(odoo, db: str) -> None:
     """VACUUM ANALYZE, as autovacuum would do on a database in use: bulk-loaded tables get
     their statistics and visibility map before anything is timed."""

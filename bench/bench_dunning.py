@@ -124,33 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"--db must start with {DB_PREFIX!r}")
-    odoo = datagen.load_odoo(args.odoo_src)
-    extra = [f"--data-dir={bench_confirm.credit_home() / 'odoo-data'}"]
-    if args.create:
-        extra += ["-i", MODULES, "--without-demo=all", "--stop-after-init"]
-    datagen.configure_odoo(odoo, args.db, bench_confirm.addons_path(args.odoo_src), extra)
-    if args.create:
-        if bench_confirm.database_exists(odoo, args.db):
-            bench_confirm.drop_database(odoo, args.db)
-            out(f"dropped the previous {args.db}")
-        start = time.perf_counter()
-        datagen.create_database(odoo, args.db)
-        out(f"created {args.db} with {MODULES} in {time.perf_counter() - start:.1f}s")
-    elif not bench_confirm.database_exists(odoo, args.db):
-        raise SystemExit(f"no database {args.db}: use --create")
-
-    with datagen.odoo_env(odoo, args.db) as env:
-        filled = has_data(env)
-    if not filled:
-        start = time.perf_counter()
-        with datagen.odoo_env(odoo, args.db, commit=True) as env:
-            fill(env, args)
-        out(f"filled and committed in {time.perf_counter() - start:.1f}s")
-    start = time.perf_counter()
-    bench_confirm.vacuum_analyze(odoo, args.db)
-    out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
+    odoo = bench_confirm.prepare_database(args, MODULES, has_data, fill)
 
     with datagen.odoo_env(odoo, args.db) as env:  # rolled back at the end
         out("")
