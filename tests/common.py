@@ -385,6 +385,29 @@ class CreditOrderCommon(CreditLedgerCommon):
             refund.action_post()
         return refund
 
+    def _done_transaction(self, order, amount, provider):
+        """A done online payment of ``amount`` on ``order`` through ``provider`` (not yet
+        post-processed), as the customer pays it on the portal."""
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": provider.payment_method_ids[:1].id,
+                    "amount": amount,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": order.partner_id.id,
+                    "reference": f"{order.name}/{amount}",
+                    "operation": "online_redirect",
+                    "sale_order_ids": [Command.set(order.ids)],
+                }
+            )
+        )
+        tx._set_done()
+        order.invalidate_recordset(["amount_paid"])
+        return tx
+
     @staticmethod
     def _failures(hold):
         """{rule: {name: value}} of a hold's failed rules, numbers as Decimal."""

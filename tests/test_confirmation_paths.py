@@ -96,24 +96,7 @@ class TestConfirmationPaths(CreditOrderCommon):
     # payment transactions (sale/models/payment_transaction.py)
     # ------------------------------------------------------------------
     def _paid_online(self, order, amount):
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.payment_method.id,
-                    "amount": amount,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": order.partner_id.id,
-                    "reference": f"{order.name}/{amount}",
-                    "operation": "online_redirect",
-                    "sale_order_ids": [Command.set(order.ids)],
-                }
-            )
-        )
-        tx._set_done()
-        order.invalidate_recordset(["amount_paid"])
+        tx = self._done_transaction(order, amount, self.provider)
         return tx.with_user(self.public_user).sudo()
 
     def test_a_fully_paid_order_of_a_prepayment_customer_is_confirmed(self):

@@ -30,24 +30,7 @@ class TestCreditBanner(CreditOrderCommon):
         method.active = True
 
     def _paid_online(self, order, amount):
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.provider.payment_method_ids.id,
-                    "amount": amount,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": order.partner_id.id,
-                    "reference": f"{order.name}/{amount}",
-                    "operation": "online_redirect",
-                    "sale_order_ids": [Command.set(order.ids)],
-                }
-            )
-        )
-        tx._set_done()
-        order.invalidate_recordset(["amount_paid"])
+        self._done_transaction(order, amount, self.provider)
 
     def _banner(self, order):
         """The banner the salesperson sees, and the rules of the dry run behind it."""

@@ -61,23 +61,7 @@ class PaidOnlineMixin:
     def _paid_online(self, order, amount):
         """A done transaction of ``amount`` on ``order``, post-processed as Odoo does when
         the customer comes back from the provider (as the public user, in sudo)."""
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.payment_method.id,
-                    "amount": amount,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": order.partner_id.id,
-                    "reference": f"{order.name}/{amount}",
-                    "operation": "online_redirect",
-                    "sale_order_ids": [Command.set(order.ids)],
-                }
-            )
-        )
-        tx._set_done()
+        tx = self._done_transaction(order, amount, self.provider)
         tx = tx.with_user(self.env.ref("base.public_user")).sudo()
         tx._post_process()
         order.invalidate_recordset()
