@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from ..credit_management import scoring as core_scoring
 from .credit_decision_mixin import audit_writer, audit_writer_open
+from .credit_kpi import DEFAULT_PERIOD_DAYS, KPI_HELP
 
 FIVE_C = [(str(mark), str(mark)) for mark in range(6)]
 FIVE_C_HELP = "0 (very poor) to 5 (excellent), as judged by the credit officer."
@@ -88,6 +89,58 @@ class CreditFile(models.Model):
         compute="_compute_effective_limit",
         currency_field="currency_id",
         help="The limit in force today: the temporary limit while it runs, else the rated limit.",
+    )
+
+    # dunning: the customer's own policy, its collection history
+    dunning_policy_id = fields.Many2one(
+        "credit.dunning.policy",
+        check_company=True,
+        tracking=True,
+        help="The customer's own dunning policy. Empty: the policy of its grade, else the "
+        "company default.",
+    )
+    collection_log_ids = fields.One2many("credit.collection.log", "file_id")
+    payment_promise_ids = fields.One2many(
+        "credit.payment.promise", "file_id", string="Payment Promises"
+    )
+    # the customer's main receivable KPIs over the last 90 days, computed on read with the
+    # dashboard's SQL aggregates for all the files displayed (never stored: always the
+    # ledger now)
+    kpi_period_start = fields.Date(
+        string="KPIs Since", compute="_compute_kpis", help="First day of the KPI period."
+    )
+    kpi_credit_sales = fields.Monetary(
+        string="Credit Sales (90 days)",
+        compute="_compute_kpis",
+        currency_field="currency_id",
+        help="Customer invoices minus credit notes of the last 90 days.",
+    )
+    kpi_receivable = fields.Monetary(
+        string="Open Receivables",
+        compute="_compute_kpis",
+        currency_field="currency_id",
+        help="Open receivables today.",
+    )
+    kpi_dso = fields.Float(
+        string="DSO (days)", digits=(16, 1), compute="_compute_kpis", help=KPI_HELP["dso"]
+    )
+    kpi_days_to_pay = fields.Float(
+        string="Average Days to Pay",
+        digits=(16, 1),
+        compute="_compute_kpis",
+        help=KPI_HELP["days_to_pay"],
+    )
+    kpi_days_late = fields.Float(
+        string="Average Days Late",
+        digits=(16, 1),
+        compute="_compute_kpis",
+        help=KPI_HELP["days_late"],
+    )
+    kpi_overdue_ratio = fields.Float(
+        string="Overdue Ratio (%)",
+        digits=(16, 1),
+        compute="_compute_kpis",
+        help=KPI_HELP["overdue_ratio"],
     )
 
     @api.depends("credit_limit", "temporary_limit", "temporary_limit_until")
@@ -227,6 +280,39 @@ class CreditFile(models.Model):
             "A customer has one credit file per company.",
         ),
     ]
+
+    @api.depends("partner_id", "company_id")
+    @api.depends_context("date")
+    def _compute_kpis(self):
+        today = fields.Date.context_today(self)
+        start = today - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        for company in self.company_id:
+            files = self.filtered(lambda file, company=company: file.company_id == company)
+            # salespeople see the customer's receivables on its file anyway (exposure,
+            # overdue): the KPIs read the whole ledger of the customer
+            kpis = (
+                self.env["credit.kpi"]
+                .sudo()
+                ._kpis(company.ids, start, today, partner_ids=files.partner_id.ids)
+            )
+            for file in files:
+                values = kpis.get((company.id, file.partner_id.id), {})
+                file.kpi_period_start = start
+                file.kpi_credit_sales = float(values.get("credit_sales") or 0)
+                file.kpi_receivable = float(values.get("closing_ar") or 0)
+                for name in ("dso", "days_to_pay", "days_late", "overdue_ratio"):
+                    file[f"kpi_{name}"] = float(values.get(name) or 0)
+        (self - self.filtered("company_id")).update(
+            {
+                "kpi_period_start": start,
+                "kpi_credit_sales": 0.0,
+                "kpi_receivable": 0.0,
+                "kpi_dso": 0.0,
+                "kpi_days_to_pay": 0.0,
+                "kpi_days_late": 0.0,
+                "kpi_overdue_ratio": 0.0,
+            }
+        )
 
     @api.constrains("partner_id")
     def _check_commercial_partner(self):
@@ -598,6 +684,14 @@ class CreditFile(models.Model):
     # ------------------------------------------------------------------
     # scheduled jobs
     # ------------------------------------------------------------------
+    @api.model
+    def _build_demo_histories(self):
+        """Called at the end of demo/credit_demo.xml. The builder lives with the demo data
+        and is imported only by the databases that load it."""
+        from ..demo.credit_demo_builder import DemoBuilder  # noqa: PLC0415 (demo only)
+
+        DemoBuilder(self.env).build()
+
     @api.model
     def _cron_propose_reviews(self):
         """Propose a review for every customer whose rating is older than the policy's

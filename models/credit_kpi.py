@@ -7,6 +7,34 @@ from odoo.tools import SQL
 from ..credit_management import kpis as core_kpis
 from ..credit_management.numbers import to_decimal
 
+DEFAULT_PERIOD_DAYS = 90
+
+KPI_HELP = {
+    "dso": "DSO (销售变现天数) = receivables at the end of the period / credit sales of the "
+    "period x days in the period.",
+    "countback_dso": "Countback DSO: walk back month by month through the credit sales until "
+    "they add up to the receivables at the end; the months consumed (the last one pro rata) "
+    "are the DSO. Not distorted by a sales peak.",
+    "best_dso": "Best possible DSO = receivables not yet due / credit sales x days: the DSO "
+    "if every customer paid on its due date.",
+    "add": "Average days delinquent = DSO - best possible DSO: days added by late payers.",
+    "cei": "Collection effectiveness index = (opening receivables + credit sales - closing "
+    "receivables) / (opening receivables + credit sales - closing receivables not yet due) "
+    "x 100. 100 % means everything due was collected.",
+    "overdue_ratio": "Overdue ratio = receivables past their due date / all receivables at "
+    "the end of the period x 100.",
+    "bad_debt_ratio": "Bad-debt ratio = receivables written off in the period / credit sales "
+    "of the period x 100.",
+    "days_to_pay": "Average days to pay = sum(invoice amount x days from invoice date to full "
+    "payment) / sum(invoice amount), over the invoices paid in full in the period.",
+    "days_late": "Average days late = sum(invoice amount x days from due date to full payment) "
+    "/ sum(invoice amount); negative when customers pay early.",
+    "dio": "Days inventory outstanding = inventory value at the end / cost of goods sold of "
+    "the period x days; only where inventory is valued in the books.",
+    "dpo": "Days payables outstanding = payables at the end / vendor bills of the period x days.",
+    "ccc": "Cash conversion cycle (资金积压期) = inventory days + DSO - payable days.",
+}
+
 COUNTBACK_MONTHS = 13
 """How many calendar months the countback DSO may walk back: a year and the current month
 (a receivable older than that gives no countback DSO)."""

@@ -66,12 +66,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_aging_salespeople_see_all", readonly=False
     )
 
-
-class ResConfigSettingsReceivables(models.TransientModel):
-    """Receivable classification and bad-debt provision settings of the company."""
-
-    _inherit = "res.config.settings"
-
+    # receivable classification and bad-debt provisions
     credit_doubtful_days = fields.Integer(related="company_id.credit_doubtful_days", readonly=False)
     credit_plan_days = fields.Integer(related="company_id.credit_plan_days", readonly=False)
     credit_supervision_days = fields.Integer(

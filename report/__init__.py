@@ -1,1 +1,10 @@
-from . import credit_aging_report, credit_aging_xlsx, credit_dunning_letter, customer_statement
+from . import (
+    credit_aging_report,
+    credit_aging_report_item,
+    credit_aging_report_line,
+    credit_aging_xlsx,
+    credit_dunning_letter,
+    credit_kpi_dashboard,
+    customer_statement,
+    report_credit_aging,
+)

@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..credit_management import aging as core_aging
-from ..models.credit_aging_report import REPORTING_COLUMNS
+from .credit_aging_report import REPORTING_COLUMNS
 
 FETCH_SIZE = 5_000
 """Rows fetched from PostgreSQL at a time while writing the detail sheet."""

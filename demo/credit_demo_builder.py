@@ -2,7 +2,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import fields
 
 Payments = tuple[tuple[int, float], ...]
 """(days after the due date, share of the invoice) of each payment; negative days are
@@ -182,14 +182,20 @@ RATINGS = (
 )
 
 
-class CreditDemo(models.AbstractModel):
-    """Builds the demo's believable credit histories (called from demo/credit_demo.xml)."""
+class DemoBuilder:
+    """Builds the demo's believable credit histories. Lives with the demo data and is
+    imported only when a database loads it (``credit.file._build_demo_histories``, called at
+    the end of demo/credit_demo.xml)."""
 
-    _name = "credit.demo"
-    _description = "Credit Management Demo Builder"
+    def __init__(self, env):
+        self.env = env
 
-    @api.model
-    def _build_demo(self):
+    def with_company(self, company, **context):
+        """The builder working in ``company``, with ``context`` added."""
+        companies = self.env["res.company"].with_company(company)
+        return DemoBuilder(companies.with_context(**context).env)
+
+    def build(self):
         """Invoice histories, reviews, limit requests and warning signs of the demo
         customers of demo/credit_demo.xml, dated from today. Runs once: nothing is built
         when the demo customers already have invoices or reviews."""
@@ -200,10 +206,10 @@ class CreditDemo(models.AbstractModel):
         if done:
             return
         company = self.env.ref("base.main_company")
-        demo = self.with_company(company).with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_notrack=True
+        demo = self.with_company(
+            company, tracking_disable=True, mail_create_nolog=True, mail_notrack=True
         )
-        today = fields.Date.context_today(self)
+        today = fields.Date.context_today(self.env["res.users"])
         demo._build_ledgers(company, today)
         self.with_company(company)._build_ratings(today)
         self.with_company(company)._build_limit_requests(today)
