@@ -29,25 +29,15 @@ import tempfile
 import time
 import tracemalloc
 from datetime import date, timedelta
-from pathlib import Path
-from unittest import mock
 
-import bench_confirm
 import datagen
-from bench_confirm import (
+from common import (
     add_database_arguments,
-    addons_path,
-    credit_home,
-    database_exists,
+    as_admin,
     drop_benchmark_database,
-    drop_database,
-    vacuum_analyze,
+    out,
+    prepare_database,
 )
-
-DB_PREFIX = "bench_"
-MODULES = "account,sale_management,credit_management"
-ADDON = "credit_management"
-REPO = Path(__file__).resolve().parent.parent
 
 
 def sizes(env) -> dict[str, str]:
@@ -156,11 +146,6 @@ def measure(env, args) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_database_arguments(parser, "bench_aging")
-    parser.add_argument(
-        "--update",
-        action="store_true",
-        help="update credit_management in the existing database first (after code changes)",
-    )
     parser.add_argument("--customers", type=int, default=20_000, help="default: %(default)s")
     parser.add_argument(
         "--invoices-per-customer", type=int, default=28, help="default: %(default)s"
@@ -173,58 +158,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--xlsx-repeat", type=int, default=1, help="timed XLSX exports (default: 1)"
     )
     parser.add_argument("--seed", type=int, default=1, help="data (default: 1)")
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     return parser
+
+
+def fill(env, args) -> None:
+    result = datagen.generate(
+        env,
+        customers=args.customers,
+        invoices_per_customer=args.invoices_per_customer,
+        seed=args.seed,
+    )
+    out(result.summary())
+
+
+def has_data(env) -> bool:
+    return bool(datagen.bench_partner_ids(env))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"--db must start with {DB_PREFIX!r}")
-    odoo = datagen.load_odoo(args.odoo_src)
-    extra = [f"--data-dir={credit_home() / 'odoo-data'}"]
-    if args.create:
-        extra += ["-i", MODULES, "--without-demo=all", "--stop-after-init"]
-    elif args.update:
-        extra += ["-u", ADDON, "--stop-after-init"]
-    datagen.configure_odoo(odoo, args.db, addons_path(args.odoo_src), extra)
-
-    if args.create:
-        if database_exists(odoo, args.db):
-            drop_database(odoo, args.db)
-            out(f"dropped the previous {args.db}")
-        start = time.perf_counter()
-        datagen.create_database(odoo, args.db)
-        out(f"created {args.db} with {MODULES} in {time.perf_counter() - start:.1f}s")
-        start = time.perf_counter()
-        with datagen.odoo_env(odoo, args.db, commit=True) as env:
-            # datagen's prototype sale order is confirmed by the ORM: bypass the credit
-            # gate, which would hold it (the prototype customer has no credit file)
-            sale_order = type(env["sale.order"])
-            with mock.patch.object(sale_order, "_credit_gate", bench_confirm.bypass_credit_gate):
-                result = datagen.generate(
-                    env,
-                    customers=args.customers,
-                    invoices_per_customer=args.invoices_per_customer,
-                    seed=args.seed,
-                )
-            out(result.summary())
-        out(f"filled and committed in {time.perf_counter() - start:.1f}s")
-    elif not database_exists(odoo, args.db):
-        raise SystemExit(f"no database {args.db}: use --create")
-    elif args.update:
-        start = time.perf_counter()
-        if odoo.service.server.preload_registries([args.db]):
-            raise SystemExit(f"updating {ADDON} in {args.db} failed")
-        out(f"updated {ADDON} in {time.perf_counter() - start:.1f}s")
-
-    start = time.perf_counter()
-    vacuum_analyze(odoo, args.db)
-    out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
+    odoo = prepare_database(args, has_data, fill)
 
     with datagen.odoo_env(odoo, args.db) as root_env:  # rolled back at the end
-        admin = root_env.ref("base.user_admin")
-        env = root_env(user=admin.id, context=admin.context_get())
+        env = as_admin(root_env)
         out("")
         for label, value in sizes(env).items():
             out(f"{label:<32}{value}")
@@ -233,11 +189,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.drop:
         drop_benchmark_database(odoo, args.db)
     return 0
-
-
-def out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

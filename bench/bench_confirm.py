@@ -23,50 +23,28 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from unittest import mock
 
 import datagen
+from common import (
+    add_database_arguments,
+    as_admin,
+    credit_gate_bypassed,
+    drop_benchmark_database,
+    out,
+    prepare_database,
+)
 
-DB_PREFIX = "bench_"
 CUSTOMER_NAME = "Bench Confirm Customer"
-MODULES = "account,sale_management,credit_management"
-ADDON = "credit_management"
-REPO = Path(__file__).resolve().parent.parent
 WARMUP_ROUNDS = 3
 WITH = "action_confirm with credit checks"
 WITHOUT = "action_confirm without (gate bypassed)"
 QUERY = "exposure query alone"
-
-
-def bypass_credit_gate(self, confirmed=False):
-    """``sale.order._credit_gate`` bypassed (benchmarks only, through ``mock.patch``):
-    nothing held, no change of a confirmed order refused. Shared by the other scripts."""
-    return [] if confirmed else self.browse()
-
-
-def credit_home() -> Path:
-    return Path(os.environ.get("CREDIT_HOME") or Path.home() / ".cache" / ADDON)
-
-
-def addons_path(odoo_src: str) -> str:
-    """A folder outside the clone holding a ``credit_management`` link to this clone (one
-    folder per clone, so benchmarks of several clones do not relink each other's), plus
-    Odoo's. Shared by the other benchmark scripts."""
-    folder = credit_home() / "bench" / f"addons-{REPO.name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    link = folder / ADDON
-    if not (link.is_symlink() and link.resolve() == REPO):
-        if link.is_symlink():
-            link.unlink()
-        link.symlink_to(REPO, target_is_directory=True)
-    return ",".join([str(folder), datagen.default_addons_path(odoo_src)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -74,105 +52,23 @@ def addons_path(odoo_src: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def database_exists(odoo, db: str) -> bool:
-    with odoo.sql_db.db_connect("postgres").cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
-        return bool(cr.fetchone())
-
-
-def drop_database(odoo, db: str) -> None:
-    if not db.startswith(DB_PREFIX):
-        raise SystemExit(f"refusing to drop {db!r}: only {DB_PREFIX}* databases")
-    odoo.service.db.exp_drop(db)
-
-
-def drop_benchmark_database(odoo, db: str) -> None:
-    """``--drop``: forget the registry of ``db`` and drop it (``bench_*`` names only)."""
-    odoo.modules.registry.Registry.delete(db)
-    drop_database(odoo, db)
-    out(f"dropped {db}")
-
-
-def add_database_arguments(parser, default_db: str) -> None:
-    """The options every benchmark script has: ``--odoo-src``, ``--db``, ``--create``."""
-    parser.add_argument(
-        "--odoo-src",
-        default=os.environ.get("ODOO_SRC", "/opt/odoo18"),
-        help="Odoo 18 source (default: $ODOO_SRC or /opt/odoo18)",
-    )
-    parser.add_argument(
-        "--db", default=default_db, help=f"database, named {DB_PREFIX}* (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--create",
-        action="store_true",
-        help="(re)create the database with credit_management, no demo data, and fill it",
-    )
-
-
-def prepare_database(args, modules: str, has_data, fill):
-    """What a benchmark does before it measures: check ``--db``, load and configure Odoo,
-    (re)create the database with ``modules`` on ``--create``, fill it once (``fill(env,
-    args)``, committed, when ``has_data(env)`` says it is empty) and VACUUM ANALYZE it.
-    Returns the loaded ``odoo`` package."""
-    if not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"--db must start with {DB_PREFIX!r}")
-    odoo = datagen.load_odoo(args.odoo_src)
-    extra = [f"--data-dir={credit_home() / 'odoo-data'}"]
-    if args.create:
-        extra += ["-i", modules, "--without-demo=all", "--stop-after-init"]
-    datagen.configure_odoo(odoo, args.db, addons_path(args.odoo_src), extra)
-    if args.create:
-        if database_exists(odoo, args.db):
-            drop_database(odoo, args.db)
-            out(f"dropped the previous {args.db}")
-        start = time.perf_counter()
-        datagen.create_database(odoo, args.db)
-        out(f"created {args.db} with {modules} in {time.perf_counter() - start:.1f}s")
-    elif not database_exists(odoo, args.db):
-        raise SystemExit(f"no database {args.db}: use --create")
-    with datagen.odoo_env(odoo, args.db) as env:
-        filled = has_data(env)
-    if not filled:
-        start = time.perf_counter()
-        with datagen.odoo_env(odoo, args.db, commit=True) as env:
-            fill(env, args)
-        out(f"filled and committed in {time.perf_counter() - start:.1f}s")
-    start = time.perf_counter()
-    vacuum_analyze(odoo, args.db)
-    out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
-    return odoo
-
-
-def vacuum_analyze(odoo, db: str) -> None:
-    """VACUUM ANALYZE, as autovacuum would do on a database in use: bulk-loaded tables get
-    their statistics and visibility map before anything is timed."""
-    with contextlib.closing(odoo.sql_db.db_connect(db).cursor()) as cr:
-        cr._cnx.autocommit = True
-        cr.execute("VACUUM ANALYZE")
-
-
 def fill(env, args) -> None:
     """The customer, its receivables and open orders (datagen), and its credit file."""
     # Open items per invoice: the invoice and, for 5 % of them, an open credit note.
     credit_notes = 0.05
     invoices = max(1, round(args.lines / (1 + credit_notes)))
-    # datagen's prototype sale order is confirmed by the ORM; with the addon installed the
-    # credit gate would hold it (the prototype customer has no credit file) and the bulk
-    # orders would be cloned as quotations.  The generator runs with the gate bypassed.
-    SaleOrder = type(env["sale.order"])
-    with mock.patch.object(SaleOrder, "_credit_gate", bypass_credit_gate):
-        result = datagen.generate(
-            env,
-            customers=1,
-            invoices_per_customer=invoices,
-            share_paid=0.0,
-            share_partial=0.1,
-            share_credit_notes=credit_notes,
-            sale_orders_per_customer=args.orders,
-            seed=args.seed,
-            customer_name=CUSTOMER_NAME,
-        )
+    # (run with the credit gate bypassed: see common.credit_gate_bypassed)
+    result = datagen.generate(
+        env,
+        customers=1,
+        invoices_per_customer=invoices,
+        share_paid=0.0,
+        share_partial=0.1,
+        share_credit_notes=credit_notes,
+        sale_orders_per_customer=args.orders,
+        seed=args.seed,
+        customer_name=CUSTOMER_NAME,
+    )
     out(result.summary())
     orders = env["sale.order"].browse(result.sale_order_ids)
     if set(orders.mapped("state")) - {"sale"}:
@@ -276,18 +172,12 @@ def new_quotation(env, partner, product, rng: random.Random):
 def timed_confirm(env, partner, product, spec_seed: int, bypass: bool) -> float:
     """Seconds of action_confirm (and the flush a commit does) on a fresh quotation, in a
     savepoint that is rolled back."""
-    SaleOrder = type(env["sale.order"])
     with env.cr.savepoint() as savepoint:
         order = new_quotation(env, partner, product, random.Random(spec_seed))
         env.cr.flush()
         env.invalidate_all()
         order = env["sale.order"].browse(order.id)
-        patch = (
-            mock.patch.object(SaleOrder, "_credit_gate", bypass_credit_gate)
-            if bypass
-            else contextlib.nullcontext()
-        )
-        with patch:
+        with credit_gate_bypassed(env) if bypass else contextlib.nullcontext():
             start = time.perf_counter()
             order.action_confirm()
             env.cr.flush()  # pending writes and precommit hooks (tracking), as a commit does
@@ -475,52 +365,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also print the queries of one gate run and EXPLAIN ANALYZE of the exposure query",
     )
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     return parser
+
+
+def fold_ladder(env) -> None:
+    """The bulk load logged one receivable-ladder row per open item; the daily job folds
+    them into one row per due date, as in a database in use."""
+    start = time.perf_counter()
+    env["credit.receivable.ladder"]._cron_compact()
+    out(f"receivable ladder folded (daily job) in {time.perf_counter() - start:.1f}s")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"--db must start with {DB_PREFIX!r}")
-    odoo = datagen.load_odoo(args.odoo_src)
-    extra = [f"--data-dir={credit_home() / 'odoo-data'}"]
-    if args.create:
-        extra += ["-i", MODULES, "--without-demo=all", "--stop-after-init"]
-    datagen.configure_odoo(odoo, args.db, addons_path(args.odoo_src), extra)
-
-    if args.create:
-        if database_exists(odoo, args.db):
-            drop_database(odoo, args.db)
-            out(f"dropped the previous {args.db}")
-        start = time.perf_counter()
-        datagen.create_database(odoo, args.db)
-        out(f"created {args.db} with {MODULES} in {time.perf_counter() - start:.1f}s")
-    elif not database_exists(odoo, args.db):
-        raise SystemExit(f"no database {args.db}: use --create")
-
-    with datagen.odoo_env(odoo, args.db) as env:
-        has_customer = bool(find_customer(env))
-    if not has_customer:
-        start = time.perf_counter()
-        with datagen.odoo_env(odoo, args.db, commit=True) as env:
-            fill(env, args)
-        out(f"filled and committed in {time.perf_counter() - start:.1f}s")
-
-    # The bulk load logged one receivable-ladder row per open item; the daily job folds
-    # them into one row per due date, as in a database in use.
-    start = time.perf_counter()
-    with datagen.odoo_env(odoo, args.db, commit=True) as env:
-        env["credit.receivable.ladder"]._cron_compact()
-    out(f"receivable ladder folded (daily job) in {time.perf_counter() - start:.1f}s")
-
-    start = time.perf_counter()
-    vacuum_analyze(odoo, args.db)
-    out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
+    odoo = prepare_database(
+        args, lambda env: bool(find_customer(env)), fill, after_fill=fold_ladder
+    )
 
     with datagen.odoo_env(odoo, args.db) as root_env:  # rolled back at the end
-        admin = root_env.ref("base.user_admin")
-        env = root_env(user=admin.id, context=admin.context_get())
+        env = as_admin(root_env)
+        admin = env.user
         partner = find_customer(env)
         product = env["product.product"].search(
             [("default_code", "=", datagen.PRODUCT_CODE)], limit=1
@@ -556,11 +420,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.drop:
         drop_benchmark_database(odoo, args.db)
     return 0
-
-
-def out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -30,34 +30,33 @@ import statistics
 import subprocess
 import sys
 import time
-from unittest import mock
 
-import bench_confirm
 import datagen
-from bench_confirm import add_database_arguments, drop_benchmark_database
+from common import (
+    add_database_arguments,
+    customers_named,
+    drop_benchmark_database,
+    out,
+    prepare_database,
+)
 
-DB_PREFIX = "bench_"
-MODULES = "account,sale_management,credit_management"
 CUSTOMER_NAME = "Bench Dunning Send Customer"
 
 
 def fill(env, args) -> None:
-    SaleOrder = type(env["sale.order"])
-    with mock.patch.object(SaleOrder, "_credit_gate", lambda self: self.browse()):
-        result = datagen.generate(
-            env,
-            customers=args.customers,
-            invoices_per_customer=args.invoices_per_customer,
-            share_paid=0.3,
-            share_overdue=0.9,
-            seed=args.seed,
-            customer_name=CUSTOMER_NAME,
-        )
+    result = datagen.generate(
+        env,
+        customers=args.customers,
+        invoices_per_customer=args.invoices_per_customer,
+        share_paid=0.3,
+        share_overdue=0.9,
+        seed=args.seed,
+        customer_name=CUSTOMER_NAME,
+    )
     out(result.summary())
 
 
-def has_data(env) -> bool:
-    return bool(env["res.partner"].search_count([("name", "=like", CUSTOMER_NAME + " %")], limit=1))
+has_data = customers_named(CUSTOMER_NAME)
 
 
 def uptime() -> str:
@@ -137,13 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--repeat", type=int, default=2, help="rounds per variant (default: 2)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    odoo = bench_confirm.prepare_database(args, MODULES, has_data, fill)
+    odoo = prepare_database(args, has_data, fill)
 
     from odoo.addons.credit_management.models.credit_dunning_communication import (
         wkhtmltopdf_takes_several_documents,
@@ -185,11 +183,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.drop:
         drop_benchmark_database(odoo, args.db)
     return 0
-
-
-def out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -20,45 +20,28 @@ See ``bench/README.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
-from unittest import mock
 
-import bench_confirm
 import datagen
-from bench_confirm import addons_path
-
-DB_PREFIX = "bench_"
-MODULES = "account,sale_management,credit_management"
-ADDON = "credit_management"
-REPO = Path(__file__).resolve().parent.parent
+from common import add_database_arguments, drop_benchmark_database, out, prepare_database
 
 
-def out(text: str) -> None:
-    print(text, flush=True)
-
-
-def create(odoo, args) -> None:
-    datagen.configure_odoo(
-        odoo, args.db, addons_path(args.odoo_src), ["-i", MODULES, "--without-demo=all"]
+def fill(env, args) -> None:
+    result = datagen.generate(
+        env,
+        customers=args.customers,
+        invoices_per_customer=args.invoices_per_customer,
+        seed=args.seed,
     )
-    datagen.create_database(odoo, args.db)
-    with datagen.odoo_env(odoo, args.db, commit=True) as env:
-        # the prototype sale order of the generator would wait at the credit gate
-        SaleOrder = type(env["sale.order"])
-        with mock.patch.object(SaleOrder, "_credit_gate", bench_confirm.bypass_credit_gate):
-            result = datagen.generate(
-                env,
-                customers=args.customers,
-                invoices_per_customer=args.invoices_per_customer,
-                seed=args.seed,
-            )
-        out(result.summary())
+    out(result.summary())
+
+
+def has_data(env) -> bool:
+    return bool(datagen.bench_partner_ids(env))
 
 
 def timed(env, function) -> float:
@@ -111,23 +94,13 @@ def measure(env, repeat: int) -> dict[str, list[float]]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--odoo-src", default=os.environ.get("ODOO_SRC", "/opt/odoo18"))
-    parser.add_argument("--db", default="bench_receivables")
-    parser.add_argument("--create", action="store_true", help="create and fill the database")
+    add_database_arguments(parser, "bench_receivables")
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--invoices-per-customer", type=int, default=28)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    if not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"use a database named {DB_PREFIX}*")
-    odoo = datagen.load_odoo(args.odoo_src)
-    if args.create:
-        start = time.perf_counter()
-        create(odoo, args)
-        out(f"database built in {time.perf_counter() - start:.1f} s")
-    else:
-        datagen.configure_odoo(odoo, args.db, addons_path(args.odoo_src))
+    odoo = prepare_database(args, has_data, fill)
     with datagen.odoo_env(odoo, args.db) as env:
         env.cr.execute(
             """SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT aml.reconciled)
@@ -144,6 +117,8 @@ def main(argv=None) -> int:
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out(f"peak memory of the process: {peak:.0f} MB")
+    if args.drop:
+        drop_benchmark_database(odoo, args.db)
     return 0
 
 

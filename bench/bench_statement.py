@@ -16,7 +16,6 @@ of each. See ``bench/README.md``.
 """
 
 # Odoo is imported inside functions: load_odoo() first puts --odoo-src on sys.path.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
@@ -26,18 +25,14 @@ import sys
 import time
 from datetime import date, timedelta
 
-import bench_confirm
 import datagen
-from bench_confirm import (
-    DB_PREFIX,
-    MODULES,
+from common import (
     add_database_arguments,
-    addons_path,
-    credit_home,
-    database_exists,
+    as_admin,
+    customers_named,
     drop_benchmark_database,
-    drop_database,
-    vacuum_analyze,
+    out,
+    prepare_database,
 )
 
 CUSTOMER_NAME = "Bench Statement Customer"
@@ -86,6 +81,16 @@ def timed(function) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
+def fill(env, args) -> None:
+    result = datagen.generate(
+        env,
+        customers=args.customers,
+        invoices_per_customer=args.invoices_per_customer,
+        customer_name=CUSTOMER_NAME,
+    )
+    out(result.summary())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_arguments(parser, "bench_statement")
@@ -93,40 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--invoices-per-customer", type=int, default=20)
     parser.add_argument("--render", type=int, default=100, help="statements rendered to HTML")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
-    if not args.db.startswith(DB_PREFIX):
-        raise SystemExit(f"--db must start with {DB_PREFIX!r}")
-    odoo = datagen.load_odoo(args.odoo_src)
-    extra = [f"--data-dir={credit_home() / 'odoo-data'}"]
-    if args.create:
-        extra += ["-i", MODULES, "--without-demo=all", "--stop-after-init"]
-    datagen.configure_odoo(odoo, args.db, addons_path(args.odoo_src), extra)
-    if args.create:
-        if database_exists(odoo, args.db):
-            drop_database(odoo, args.db)
-        start = time.perf_counter()
-        datagen.create_database(odoo, args.db)
-        out(f"created {args.db} with {MODULES} in {time.perf_counter() - start:.1f}s")
-        with datagen.odoo_env(odoo, args.db, commit=True) as env:
-            SaleOrder = type(env["sale.order"])
-            from unittest import mock
-
-            with mock.patch.object(SaleOrder, "_credit_gate", bench_confirm.bypass_credit_gate):
-                result = datagen.generate(
-                    env,
-                    customers=args.customers,
-                    invoices_per_customer=args.invoices_per_customer,
-                    customer_name=CUSTOMER_NAME,
-                )
-            out(result.summary())
-        vacuum_analyze(odoo, args.db)
-    elif not database_exists(odoo, args.db):
-        raise SystemExit(f"no database {args.db}: use --create")
+    odoo = prepare_database(args, customers_named(CUSTOMER_NAME), fill)
 
     with datagen.odoo_env(odoo, args.db) as root_env:  # rolled back at the end
-        admin = root_env.ref("base.user_admin")
-        env = root_env(user=admin.id, context=admin.context_get())
+        env = as_admin(root_env)
+        admin = env.user
         company = env.company
         date_from, date_to = last_month(date.today())
         out(f"statements of {date_from} .. {date_to} in {company.name}, as {admin.login}")
@@ -178,11 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.drop:
         drop_benchmark_database(odoo, args.db)
     return 0
-
-
-def out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":
