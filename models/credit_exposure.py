@@ -52,7 +52,9 @@ class CreditRule:
     function of the failure's values choosing one.
     ``facts``: a function of the credit file (maybe empty) giving the extra facts the rule
     reads (``CheckFacts.extra``).
-    ``sequence``: the order failures are reported in."""
+    ``sequence``: the order failures are reported in.
+    ``label``: the rule's short name (``_lt``) where rules are listed, e.g. the dashboard's
+    holds waiting by rule (the code when there is none)."""
 
     code: str
     check: Callable
@@ -62,6 +64,7 @@ class CreditRule:
     checkpoints: frozenset = frozenset({CHECKPOINT_ORDER})
     sequence: int = 100
     facts: Callable | None = None
+    label: object = None
 
     def message_for(self, values):
         return self.message(values) if callable(self.message) else self.message
@@ -343,6 +346,7 @@ class CreditExposure(models.AbstractModel):
                     policy_field="check_manual_hold",
                     checkpoints=both,
                     sequence=10,
+                    label=_lt("Customer on credit hold"),
                 ),
                 CreditRule(
                     core_checks.RULE_GRADE_POLICY,
@@ -354,6 +358,7 @@ class CreditExposure(models.AbstractModel):
                     figures={"sales_mode": "sales_mode"},
                     policy_field="check_grade_policy",
                     sequence=20,
+                    label=_lt("Grade policy"),
                 ),
                 CreditRule(
                     core_checks.RULE_RATING_EXPIRED,
@@ -362,6 +367,7 @@ class CreditExposure(models.AbstractModel):
                     figures={"valid_until": "date"},
                     policy_field="check_rating_expired",
                     sequence=30,
+                    label=_lt("Rating expired"),
                 ),
                 CreditRule(
                     core_checks.RULE_LIMIT,
@@ -374,6 +380,7 @@ class CreditExposure(models.AbstractModel):
                     policy_field="check_limit",
                     checkpoints=both,
                     sequence=40,
+                    label=_lt("Credit limit"),
                 ),
                 CreditRule(
                     core_checks.RULE_GROUP_LIMIT,
@@ -395,6 +402,7 @@ class CreditExposure(models.AbstractModel):
                     ),
                     policy_field="check_group_limit",
                     sequence=50,
+                    label=_lt("Credit group limit"),
                 ),
                 CreditRule(
                     core_checks.RULE_OVERDUE_AMOUNT,
@@ -406,6 +414,7 @@ class CreditExposure(models.AbstractModel):
                     policy_field="check_overdue_amount",
                     checkpoints=both,
                     sequence=60,
+                    label=_lt("Overdue money"),
                 ),
                 CreditRule(
                     core_checks.RULE_OVERDUE_DAYS,
@@ -418,6 +427,7 @@ class CreditExposure(models.AbstractModel):
                     policy_field="check_overdue_days",
                     checkpoints=both,
                     sequence=70,
+                    label=_lt("Oldest overdue item"),
                 ),
                 CreditRule(
                     core_checks.RULE_MAX_DOCUMENT,
@@ -429,6 +439,7 @@ class CreditExposure(models.AbstractModel):
                     figures={"order_amount": "money", "max_document_amount": "money"},
                     policy_field="check_max_document",
                     sequence=80,
+                    label=_lt("Maximum order value"),
                 ),
             ],
             key=lambda rule: rule.sequence,
@@ -440,6 +451,15 @@ class CreditExposure(models.AbstractModel):
         order failures are reported."""
         wanted = set(checkpoints)
         return {rule.code: rule.check for rule in self._credit_rules() if rule.checkpoints & wanted}
+
+    @api.model
+    def _rule_labels(self):
+        """{code: the rule's short name in the user's language}, in the order failures are
+        reported."""
+        return {
+            rule.code: self.env._(rule.label) if rule.label else rule.code
+            for rule in self._credit_rules()
+        }
 
     @api.model
     def _failure_messages(self, failures, currency):

@@ -1,7 +1,10 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..models.credit_kpi import DEFAULT_PERIOD_DAYS, KPI_HELP
 
@@ -63,6 +66,63 @@ class CreditKpiDashboard(models.TransientModel):
     dio = _kpi_field("Inventory Days", "dio")
     dpo = _kpi_field("Payable Days", "dpo")
     ccc = _kpi_field("Cash Conversion Cycle (days)", "ccc")
+
+    holds_by_rule = fields.Html(
+        string="Holds Waiting by Rule",
+        compute="_compute_holds_by_rule",
+        sanitize=False,
+        help="Orders waiting for a credit officer's decision, by the rule they failed (an "
+        "order failing two rules counts under both), with the amounts held. The rules' "
+        "names come from the rule registry.",
+    )
+
+    @api.depends("company_id")
+    def _compute_holds_by_rule(self):
+        for dashboard in self:
+            dashboard.holds_by_rule = dashboard._holds_by_rule_table()
+
+    def _holds_by_rule(self):
+        """[(rule code, holds, amount held)] of the company's holds waiting, in the order
+        the registry reports rules (rules it does not know last)."""
+        if not self.company_id:
+            return []
+        self.env["credit.hold"].flush_model(["state", "company_id", "failures", "order_amount"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT failure->>'rule', COUNT(DISTINCT hold.id), SUM(hold.order_amount)
+                  FROM credit_hold hold,
+                       jsonb_array_elements(COALESCE(hold.failures, '[]'::jsonb)) failure
+                 WHERE hold.state = 'pending' AND hold.company_id = %s
+                 GROUP BY 1
+                """,
+                self.company_id.id,
+            )
+        )
+        rows = {code: (count, amount or 0.0) for code, count, amount in self.env.cr.fetchall()}
+        order = list(self.env["credit.exposure"]._rule_labels())
+        return sorted(
+            ((code, *values) for code, values in rows.items()),
+            key=lambda row: (order.index(row[0]) if row[0] in order else len(order), row[0]),
+        )
+
+    def _holds_by_rule_table(self):
+        rows = self._holds_by_rule()
+        if not rows:
+            return Markup("<p class='text-muted'>%s</p>") % self.env._(
+                "No order is waiting for a credit decision."
+            )
+        labels = self.env["credit.exposure"]._rule_labels()
+        body = Markup("").join(
+            Markup("<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td></tr>")
+            % (labels.get(code, code), count, self.currency_id.format(amount))
+            for code, count, amount in rows
+        )
+        return Markup(
+            "<table class='table table-sm o_credit_holds_by_rule'><thead><tr><th>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
+            "<tbody>%s</tbody></table>"
+        ) % (self.env._("Rule"), self.env._("Holds Waiting"), self.env._("Amount Held"), body)
 
     @api.depends("date_from", "date_to", "company_id")
     def _compute_kpis(self):

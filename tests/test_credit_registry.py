@@ -40,6 +40,7 @@ class TestCreditRegistry(CreditOrderCommon):
                 "The order of %(order_amount)s is above 1,000.00.",
                 figures={"order_amount": "money"},
                 sequence=45,
+                label="Order too large",
             )
             return sorted([*original(exposure), rule], key=lambda r: r.sequence)
 
@@ -111,3 +112,35 @@ class TestCreditRegistry(CreditOrderCommon):
             self.policy.exposure_orders = False
             exposure = self.env["credit.exposure"]._exposure_by_partner([pair])[pair]
             self.assertEqual(self.policy._exposure_total(exposure), Decimal("3000.00"))
+
+    def test_the_dashboard_lists_holds_waiting_by_the_registered_rules(self):
+        """The KPI dashboard's holds waiting by rule: the rules' names and order are the
+        registry's, an order failing two rules counts under both, decided holds are gone."""
+        with self._with_rule():
+            big = self._quotation(self.acme, 12_000.0)  # over the limit and too large
+            big.with_user(self.salesperson).action_confirm()
+            small = self._quotation(self.acme, 1_500.0)  # too large only
+            small.with_user(self.salesperson).action_confirm()
+            decided = self._quotation(self.acme, 2_000.0)
+            decided.with_user(self.salesperson).action_confirm()
+            decided.credit_hold_ids.with_user(self.officer).action_reject("No.")
+            self.assertEqual(
+                {
+                    hold.order_id: sorted(f["rule"] for f in hold.failures)
+                    for hold in (big | small).credit_hold_ids
+                },
+                {big: ["limit", "too_large"], small: ["too_large"]},
+            )
+            dashboard = self.env["credit.kpi.dashboard"].with_user(self.officer).create({})
+            amounts = {hold.order_id: hold.order_amount for hold in (big | small).credit_hold_ids}
+            self.assertEqual(
+                dashboard._holds_by_rule(),
+                [
+                    ("limit", 1, amounts[big]),
+                    ("too_large", 2, amounts[big] + amounts[small]),
+                ],
+            )
+            html = str(dashboard.holds_by_rule)
+            self.assertIn("Credit limit", html)
+            self.assertIn("Order too large", html)
+            self.assertLess(html.index("Credit limit"), html.index("Order too large"))

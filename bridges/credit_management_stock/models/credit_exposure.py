@@ -28,6 +28,7 @@ class CreditExposure(models.AbstractModel):
             figures={"reason": "text"},
             checkpoints=frozenset({CHECKPOINT_DELIVERY}),
             sequence=5,
+            label=_lt("Deliveries stopped"),
             facts=lambda file: {
                 "deliveries_stopped": bool(file.stop_deliveries),
                 "stop_reason": file.stop_deliveries_reason or "",
