@@ -32,9 +32,11 @@ from datetime import date, timedelta
 
 import datagen
 from common import (
+    add_data_arguments,
     add_database_arguments,
     as_admin,
     drop_benchmark_database,
+    generated,
     out,
     prepare_database,
 )
@@ -146,10 +148,7 @@ def measure(env, args) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_database_arguments(parser, "bench_aging")
-    parser.add_argument("--customers", type=int, default=20_000, help="default: %(default)s")
-    parser.add_argument(
-        "--invoices-per-customer", type=int, default=28, help="default: %(default)s"
-    )
+    add_data_arguments(parser, customers=20_000, invoices_per_customer=28)
     parser.add_argument(
         "--past-days", type=int, default=182, help="the past as-of date (default: %(default)s)"
     )
@@ -157,22 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--xlsx-repeat", type=int, default=1, help="timed XLSX exports (default: 1)"
     )
-    parser.add_argument("--seed", type=int, default=1, help="data (default: 1)")
     return parser
 
 
-def fill(env, args) -> None:
-    result = datagen.generate(
-        env,
-        customers=args.customers,
-        invoices_per_customer=args.invoices_per_customer,
-        seed=args.seed,
-    )
-    out(result.summary())
-
-
-def has_data(env) -> bool:
-    return bool(datagen.bench_partner_ids(env))
+has_data, fill = generated()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,9 +28,10 @@ import time
 
 import datagen
 from common import (
+    add_data_arguments,
     add_database_arguments,
-    customers_named,
     drop_benchmark_database,
+    generated,
     out,
     prepare_database,
 )
@@ -40,20 +41,7 @@ TARGET_FULL = 20.0
 TARGET_RERUN = 5.0
 
 
-def fill(env, args) -> None:
-    result = datagen.generate(
-        env,
-        customers=args.customers,
-        invoices_per_customer=args.invoices_per_customer,
-        share_paid=0.3,
-        share_overdue=0.9,
-        seed=args.seed,
-        customer_name=CUSTOMER_NAME,
-    )
-    out(result.summary())
-
-
-has_data = customers_named(CUSTOMER_NAME)
+has_data, fill = generated(CUSTOMER_NAME, share_paid=0.3, share_overdue=0.9)
 
 
 def sizes(env) -> dict[str, str]:
@@ -111,12 +99,8 @@ def timed_round(env) -> tuple[float, float, dict[str, int]]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Time a full dunning run and its re-run.")
     add_database_arguments(parser, "bench_dunning")
-    parser.add_argument("--customers", type=int, default=10_000, help="(default: %(default)s)")
-    parser.add_argument(
-        "--invoices-per-customer", type=int, default=4, help="(default: %(default)s)"
-    )
+    add_data_arguments(parser, customers=10_000, invoices_per_customer=4)
     parser.add_argument("--repeat", type=int, default=3, help="timed rounds (default: 3)")
-    parser.add_argument("--seed", type=int, default=1)
     return parser
 
 

@@ -33,9 +33,10 @@ import time
 
 import datagen
 from common import (
+    add_data_arguments,
     add_database_arguments,
-    customers_named,
     drop_benchmark_database,
+    generated,
     out,
     prepare_database,
 )
@@ -43,20 +44,7 @@ from common import (
 CUSTOMER_NAME = "Bench Dunning Send Customer"
 
 
-def fill(env, args) -> None:
-    result = datagen.generate(
-        env,
-        customers=args.customers,
-        invoices_per_customer=args.invoices_per_customer,
-        share_paid=0.3,
-        share_overdue=0.9,
-        seed=args.seed,
-        customer_name=CUSTOMER_NAME,
-    )
-    out(result.summary())
-
-
-has_data = customers_named(CUSTOMER_NAME)
+has_data, fill = generated(CUSTOMER_NAME, share_paid=0.3, share_overdue=0.9)
 
 
 def uptime() -> str:
@@ -130,12 +118,8 @@ def timed_round(env, variant) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Time sending a dunning run with PDFs.")
     add_database_arguments(parser, "bench_dunning_send")
-    parser.add_argument("--customers", type=int, default=100, help="(default: %(default)s)")
-    parser.add_argument(
-        "--invoices-per-customer", type=int, default=2, help="(default: %(default)s)"
-    )
+    add_data_arguments(parser, customers=100, invoices_per_customer=2)
     parser.add_argument("--repeat", type=int, default=2, help="rounds per variant (default: 2)")
-    parser.add_argument("--seed", type=int, default=1)
     return parser
 
 

@@ -27,21 +27,16 @@ import time
 from datetime import date, timedelta
 
 import datagen
-from common import add_database_arguments, drop_benchmark_database, out, prepare_database
+from common import (
+    add_data_arguments,
+    add_database_arguments,
+    drop_benchmark_database,
+    generated,
+    out,
+    prepare_database,
+)
 
-
-def fill(env, args) -> None:
-    result = datagen.generate(
-        env,
-        customers=args.customers,
-        invoices_per_customer=args.invoices_per_customer,
-        seed=args.seed,
-    )
-    out(result.summary())
-
-
-def has_data(env) -> bool:
-    return bool(datagen.bench_partner_ids(env))
+has_data, fill = generated()
 
 
 def timed(env, function) -> float:
@@ -95,9 +90,7 @@ def measure(env, repeat: int) -> dict[str, list[float]]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_arguments(parser, "bench_receivables")
-    parser.add_argument("--customers", type=int, default=2000)
-    parser.add_argument("--invoices-per-customer", type=int, default=28)
-    parser.add_argument("--seed", type=int, default=1)
+    add_data_arguments(parser, customers=2000, invoices_per_customer=28)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     odoo = prepare_database(args, has_data, fill)

@@ -27,10 +27,11 @@ from datetime import date, timedelta
 
 import datagen
 from common import (
+    add_data_arguments,
     add_database_arguments,
     as_admin,
-    customers_named,
     drop_benchmark_database,
+    generated,
     out,
     prepare_database,
 )
@@ -81,25 +82,17 @@ def timed(function) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
-def fill(env, args) -> None:
-    result = datagen.generate(
-        env,
-        customers=args.customers,
-        invoices_per_customer=args.invoices_per_customer,
-        customer_name=CUSTOMER_NAME,
-    )
-    out(result.summary())
+has_data, fill = generated(CUSTOMER_NAME)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_arguments(parser, "bench_statement")
-    parser.add_argument("--customers", type=int, default=2000)
-    parser.add_argument("--invoices-per-customer", type=int, default=20)
+    add_data_arguments(parser, customers=2000, invoices_per_customer=20)
     parser.add_argument("--render", type=int, default=100, help="statements rendered to HTML")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    odoo = prepare_database(args, customers_named(CUSTOMER_NAME), fill)
+    odoo = prepare_database(args, has_data, fill)
 
     with datagen.odoo_env(odoo, args.db) as root_env:  # rolled back at the end
         env = as_admin(root_env)

@@ -171,10 +171,45 @@ def as_admin(root_env):
     return root_env(user=admin.id, context=admin.context_get())
 
 
-def customers_named(name: str) -> Callable:
-    """``has_data`` of a script whose generated customers are named ``name`` N."""
+def add_data_arguments(parser, customers: int, invoices_per_customer: int) -> None:
+    """The generator's options of a script filled by :func:`generated`."""
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=customers,
+        help="generated customers (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--invoices-per-customer",
+        type=int,
+        default=invoices_per_customer,
+        help="(default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="data (default: %(default)s)")
+
+
+def generated(customer_name: str | None = None, **knobs) -> tuple[Callable, Callable]:
+    """``(has_data, fill)`` of a script whose data is ``datagen.generate`` with the options
+    of :func:`add_data_arguments` and ``knobs``; its customers are named ``customer_name``
+    N when given (so several scripts can share a database), else any generated ones count."""
+    if customer_name:
+        knobs["customer_name"] = customer_name
 
     def has_data(env) -> bool:
-        return bool(env["res.partner"].search_count([("name", "=like", name + " %")], limit=1))
+        if not customer_name:
+            return bool(datagen.bench_partner_ids(env))
+        return bool(
+            env["res.partner"].search_count([("name", "=like", customer_name + " %")], limit=1)
+        )
 
-    return has_data
+    def fill(env, args) -> None:
+        result = datagen.generate(
+            env,
+            customers=args.customers,
+            invoices_per_customer=args.invoices_per_customer,
+            seed=args.seed,
+            **knobs,
+        )
+        out(result.summary())
+
+    return has_data, fill
