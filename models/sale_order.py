@@ -592,7 +592,8 @@ class SaleOrder(models.Model):
 
     def _credit_hold_notification(self):
         reasons = [
-            f"{order.name}: " + "; ".join(order.credit_hold_ids[:1].reasons.splitlines())
+            # each reason is a sentence of its own
+            f"{order.name}: " + " ".join(order.credit_hold_ids[:1].reasons.splitlines())
             for order in self
         ]
         return {
@@ -606,7 +607,10 @@ class SaleOrder(models.Model):
                 ),
                 "type": "danger",
                 "sticky": True,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                # reloads the record the button was clicked on (a restore of the
+                # controller, soft_reload, would open a new quotation when the order was
+                # created from "New": the controller never learnt its id)
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

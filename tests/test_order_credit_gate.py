@@ -387,6 +387,20 @@ class TestOrderCreditGate(CreditOrderCommon):
         self.assertIn(second.name, action["params"]["message"])
         self.assertEqual((first | second).mapped("state"), ["draft", "draft"])
 
+    def test_the_hold_notification_reloads_the_order_and_tells_each_reason_as_a_sentence(self):
+        """After the notification the web client reloads the record the Confirm button was
+        clicked on (closing the button's action), instead of restoring the controller, which
+        showed an empty new quotation when the order had been created from "New"."""
+        self.file.sudo().write({"on_hold": True, "hold_reason": "Unpaid cheque"})
+        order = self._quotation(self.acme, 8_000.0)  # on hold, and over the limit
+        action = order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"})
+        reasons = order.credit_hold_ids.reasons.splitlines()
+        self.assertEqual(len(reasons), 2)
+        message = action["params"]["message"]
+        self.assertIn(f"{order.name}: {reasons[0]} {reasons[1]}", message)
+        self.assertNotIn(".;", message)
+
     # ------------------------------------------------------------------
     # no way around the gate
     # ------------------------------------------------------------------

@@ -73,6 +73,9 @@ class CreditHold(models.Model):
                 ),
                 "type": "danger",
                 "sticky": True,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                # reloads the record the button was clicked on (a restore of the
+                # controller, soft_reload, would open a new quotation when the order was
+                # created from "New": the controller never learnt its id)..
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
