@@ -182,6 +182,10 @@ RATINGS = (
 )
 
 
+CHINESE_SPEAKING = ("CN", "HK", "TW")
+"""Countries and regions whose demo customers read Chinese."""
+
+
 class DemoBuilder:
     """Builds the demo's believable credit histories. Lives with the demo data and is
     imported only when a database loads it (``credit.file._build_demo_histories``, called at
@@ -196,15 +200,50 @@ class DemoBuilder:
         return DemoBuilder(companies.with_context(**context).env)
 
     def build(self):
-        """Invoice histories, reviews, limit requests and warning signs of the demo
-        customers of demo/credit_demo.xml, dated from today. Runs once: nothing is built
-        when the demo customers already have invoices or reviews."""
-        files = self.env["credit.file"].concat(*(self._demo_file(r.customer) for r in RATINGS))
-        done = self.env["account.move"].search_count(
-            [("partner_id", "child_of", files.partner_id.ids)], limit=1
-        ) or self.env["credit.review"].search_count([("file_id", "in", files.ids)], limit=1)
-        if done:
+        """The demo's languages, then its credit histories, told in English (chatter
+        messages are stored in the language they were written in). Runs once: nothing is
+        done when the demo customers already have invoices or reviews (an update of the
+        addon keeps the languages users chose)."""
+        if self._built():
             return
+        self.set_languages()
+        DemoBuilder(self.env(context=dict(self.env.context, lang="en_US")))._build_histories()
+
+    def _built(self):
+        files = self._demo_files()
+        return bool(
+            self.env["account.move"].search_count(
+                [("partner_id", "child_of", files.partner_id.ids)], limit=1
+            )
+            or self.env["credit.review"].search_count([("file_id", "in", files.ids)], limit=1)
+        )
+
+    def _demo_files(self):
+        return self.env["credit.file"].concat(*(self._demo_file(r.customer) for r in RATINGS))
+
+    def set_languages(self):
+        """English is active and the language of the users and of every customer, except
+        those in mainland China, Hong Kong and Taiwan, who read Chinese when it is loaded
+        (scripts/run loads it): letters, statements and mails go out in the customer's
+        language, and an English user can switch to Chinese and back."""
+        Lang = self.env["res.lang"]
+        Lang._activate_lang("en_US")
+        chinese = "zh_CN" if Lang.search_count([("code", "=", "zh_CN")]) else "en_US"
+        regions = self.env["res.country"].search([("code", "in", CHINESE_SPEAKING)])
+        partners = self.env["res.partner"].with_context(active_test=False).search([])
+        in_china = partners.filtered(
+            lambda partner: partner.commercial_partner_id.country_id in regions
+        )
+        (partners - in_china).write({"lang": "en_US"})
+        in_china.write({"lang": chinese})
+        self.env["res.users"].with_context(active_test=False).search([("share", "=", False)]).write(
+            {"lang": "en_US"}
+        )
+
+    def _build_histories(self):
+        """Invoice histories, reviews, limit requests and warning signs of the demo
+        customers of demo/credit_demo.xml, dated from today."""
+        files = self._demo_files()
         company = self.env.ref("base.main_company")
         demo = self.with_company(
             company, tracking_disable=True, mail_create_nolog=True, mail_notrack=True
