@@ -185,3 +185,32 @@ def communication_fee(fee: Fee, items: Iterable[InterestItem], rounding: Number)
     if fee.cap > 0:
         interest = min(interest, to_decimal(fee.cap))
     return round_to(interest, rounding)
+
+
+# --- unapplied credits --------------------------------------------------------------------
+
+
+def net_of_credits(
+    items: Iterable[tuple[object, date, Number]], credits: Number, balance: Number
+) -> dict[object, Decimal]:
+    """What is left to dun of a customer's items once its unapplied credits are applied.
+
+    ``items`` are ``(key, due date, open amount)`` of the items a run would dun; ``credits``
+    the customer's unapplied credits (credit notes and payments not matched yet, as a
+    positive amount); ``balance`` what the customer owes in all (every open item, due or
+    not, credits included). The credits settle the oldest items first, as the customer
+    would expect them to: an item they cover entirely is not dunned, the first one they
+    cover in part is dunned for what is left. Nothing is dunned when the customer owes
+    nothing in all (``balance <= 0``). Returns ``{key: amount left}`` of the items with
+    something left."""
+    if to_decimal(balance) <= 0:
+        return {}
+    left = max(to_decimal(credits), Decimal(0))
+    result = {}
+    for key, _due, amount in sorted(items, key=lambda item: item[1]):
+        amount = to_decimal(amount)
+        applied = min(left, amount)
+        left -= applied
+        if amount - applied > 0:
+            result[key] = amount - applied
+    return result

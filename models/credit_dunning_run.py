@@ -102,9 +102,66 @@ class CreditDunningRun(models.Model):
         ("company_date_unique", "unique(company_id, date)", "One dunning run per company and day."),
     ]
 
+    @api.onchange("company_id", "date")
+    def _onchange_existing_run(self):
+        """Told as soon as the form opens, not when saving: the company has a run for
+        this day already."""
+        if not (self.company_id and self.date):
+            return None
+        existing = self._existing_run(self.company_id, self.date)
+        if not existing or existing == self._origin:
+            return None
+        return {
+            "warning": {
+                "title": _("A run exists for this day"),
+                "message": _(
+                    "%(company)s has a dunning run of %(date)s already: open it from the "
+                    "list (or with Today's Run) instead of creating another one.",
+                    company=self.company_id.display_name,
+                    date=self.date,
+                ),
+            }
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
+            date = fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self)
+            if self._existing_run(company, date):
+                raise UserError(
+                    _(
+                        "%(company)s has a dunning run of %(date)s already: open it instead "
+                        "of creating another one.",
+                        company=company.display_name,
+                        date=date,
+                    )
+                )
+        return super().create(vals_list)
+
+    def _existing_run(self, company, date):
+        return self.sudo().search([("company_id", "=", company.id), ("date", "=", date)], limit=1)
+
     # ------------------------------------------------------------------
     # starting
     # ------------------------------------------------------------------
+    @api.model
+    def action_open_today(self):
+        """Today's run of the current company, opened: the existing one, else a new one."""
+        self.env["credit.file"]._check_officer()
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        run = self._existing_run(company, today).sudo(False) or self.create(
+            {"company_id": company.id, "date": today}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": run.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     @api.model
     def _get_or_create(self, company, date):
         """The run of ``company`` for ``date``, created if there is none (concurrent callers
@@ -176,7 +233,7 @@ class CreditDunningRun(models.Model):
         if not level_records:
             return
         lead = max(0, -min(level.days for level in level_records.values()))
-        rows = self._read_candidates(default, lead)
+        rows = self._net_of_credits(self._read_candidates(default, lead))
         groups = defaultdict(list)
         for row in rows:
             partner_id, residual, due, policy_id = row[2], row[3], row[4], row[5]
@@ -196,6 +253,62 @@ class CreditDunningRun(models.Model):
         if not groups:
             return
         self._insert_communications(groups, level_records)
+
+    def _net_of_credits(self, rows):
+        """The candidate items once each customer's unapplied credits (credit notes and
+        payments not matched yet) are applied, oldest items first
+        (``dunning.net_of_credits``): an item they cover is left out, the one they cover in
+        part is dunned for what is left (its amount in currency in proportion); a customer
+        who owes nothing in all (open balance, due or not, <= 0) is not dunned."""
+        partners = {row[2] for row in rows}
+        if not partners:
+            return rows
+        items = self.env["credit.aging.engine"]._open_items_sql(None, [self.company_id.id])
+        balances = {
+            partner: (balance, credits)
+            for partner, balance, credits in self.env.execute_query(
+                SQL(
+                    """
+                SELECT p.commercial_partner_id, SUM(items.residual),
+                       -SUM(LEAST(items.residual, 0))
+                  FROM (%(items)s) items
+                  JOIN res_partner p ON p.id = items.partner_id
+                 WHERE p.commercial_partner_id = ANY(%(partners)s)
+                 GROUP BY p.commercial_partner_id
+                    """,
+                    items=items,
+                    partners=list(partners),
+                )
+            )
+        }
+        by_partner = defaultdict(list)
+        for row in rows:
+            by_partner[row[2]].append(row)
+        netted = []
+        currencies = {}
+        for partner, partner_rows in by_partner.items():
+            balance, credits = balances.get(partner, (0, 0))
+            left = core_dunning.net_of_credits(
+                [(index, row[4], row[3]) for index, row in enumerate(partner_rows)],
+                credits,
+                balance,
+            )
+            for index, row in enumerate(partner_rows):
+                if index not in left:
+                    continue
+                residual = to_decimal(row[3])
+                if left[index] != residual:
+                    in_currency = row[11]
+                    if row[12]:
+                        currency = currencies.setdefault(
+                            row[12], self.env["res.currency"].browse(row[12])
+                        )
+                        in_currency = currency.round(
+                            float(to_decimal(row[11]) * left[index] / residual)
+                        )
+                    row = (*row[:3], left[index], *row[4:11], in_currency, row[12])
+                netted.append(row)
+        return netted
 
     def _cancel_older_drafts(self):
         """A level is reached when its communication is sent, not when it is previewed:

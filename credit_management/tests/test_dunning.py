@@ -16,6 +16,7 @@ from credit_management.dunning import (
     communication_fee,
     days_from_due,
     item_interest,
+    net_of_credits,
     next_level,
     round_to,
 )
@@ -262,3 +263,50 @@ def test_interest_stays_within_minimum_and_cap_and_is_in_cents(rows, rate, minim
         assert charged >= minimum
     if raw > 0 and (minimum == 0 or raw >= minimum) and (cap == 0 or raw <= cap):
         assert abs(charged - raw) <= D("0.005")
+
+
+# --- unapplied credits --------------------------------------------------------------------
+
+
+def test_unapplied_credits_settle_the_oldest_items_first():
+    items = [
+        ("new", date(2024, 3, 1), Decimal("34250.00")),
+        ("old", date(2024, 1, 1), Decimal("61000.00")),
+    ]
+    # 70,000.00 of credit notes: the old invoice is covered, 25,250.00 of the new one is left
+    assert net_of_credits(items, Decimal("70000.00"), Decimal("25250.00")) == {
+        "new": Decimal("25250.00")
+    }
+
+
+def test_a_customer_who_owes_nothing_in_all_is_not_dunned():
+    items = [("a", date(2024, 1, 1), Decimal("61000")), ("b", date(2024, 2, 1), Decimal("34250"))]
+    assert net_of_credits(items, Decimal("95250"), Decimal("0")) == {}
+    assert net_of_credits(items, Decimal("100000"), Decimal("-4750")) == {}
+
+
+def test_without_credits_every_item_is_dunned_in_full():
+    items = [("a", date(2024, 1, 1), Decimal("10")), ("b", date(2024, 2, 1), Decimal("5"))]
+    assert net_of_credits(items, Decimal("0"), Decimal("15")) == {
+        "a": Decimal("10"),
+        "b": Decimal("5"),
+    }
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.decimals("0.01", "100000", places=2)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.decimals("0", "300000", places=2),
+)
+def test_the_amount_dunned_is_what_is_owed_on_these_items_net_of_credits(rows, credits):
+    items = [
+        (index, date(2024, 1, 1) + timedelta(days=days), amount)
+        for index, (days, amount) in enumerate(rows)
+    ]
+    total = sum(amount for _key, _due, amount in items)
+    left = net_of_credits(items, credits, total - credits)
+    assert sum(left.values(), Decimal(0)) == max(total - credits, Decimal(0))
+    assert all(0 < left[key] <= amount for key, _due, amount in items if key in left)
