@@ -90,18 +90,22 @@ def fill(env, args) -> None:
         }
     )
     today = date.today()
-    env["credit.file"].create(
-        {
-            "partner_id": partner.id,
-            "company_id": company.id,
-            "grade_id": grade.id,
-            "score": 75.0,
-            "credit_limit": math.ceil(total * 2 + 100_000_000),
-            "credit_days": 30,
-            "rating_date": today,
-            "valid_until": today + timedelta(days=60),
-        }
-    )
+    # the rating and limit are audit fields: granted here as an approved review would
+    from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
+
+    with audit_writer(env):
+        env["credit.file"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "grade_id": grade.id,
+                "score": 75.0,
+                "credit_limit": math.ceil(total * 2 + 100_000_000),
+                "credit_days": 30,
+                "rating_date": today,
+                "valid_until": today + timedelta(days=60),
+            }
+        )
 
 
 def find_customer(env):
