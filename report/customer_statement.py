@@ -8,6 +8,10 @@ STATEMENT_CONTEXT_KEY = "credit_statement"
 """Context key carrying the statement's period and company ({"date_from", "date_to",
 "company_id"}) when the report is rendered without ``data``: by the mail template (the
 composer and the batch sending render the template's reports from their context)."""
+STATEMENT_PARTNERS_KEY = "credit_statement_partner_ids"
+"""Report data key of the customers to print, for the web client's print path: when a report
+action carries data, the client asks for ``/report/pdf/<report>?options=<data>`` with no
+document ids in the URL."""
 
 
 class ReportCustomerStatement(models.AbstractModel):
@@ -291,6 +295,9 @@ class ReportCustomerStatement(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         company, date_from, date_to = self._statement_options(data)
+        docids = docids or (data or {}).get(STATEMENT_PARTNERS_KEY)
+        if not docids:
+            raise UserError(_("Select the customers whose statement you want."))
         partners = self.env["res.partner"].browse(docids).commercial_partner_id
         self._check_statement_access(partners, company)
         return {

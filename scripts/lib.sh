@@ -58,6 +58,12 @@ apt_install() {
     fi
 }
 
+# Fonts with Chinese glyphs (Debian fonts-noto-cjk): without them wkhtmltopdf prints Chinese
+# reports with empty boxes.
+have_cjk_fonts() {
+    command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn family 2>/dev/null | grep -q .
+}
+
 # PostgreSQL: installed, running, and a login role for the current OS user that may
 # create databases. Existing databases are never touched here.
 ensure_postgres() {

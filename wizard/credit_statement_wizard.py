@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 
 from ..credit_management import statement as core_statement
-from ..report.customer_statement import STATEMENT_CONTEXT_KEY
+from ..report.customer_statement import STATEMENT_CONTEXT_KEY, STATEMENT_PARTNERS_KEY
 
 PERIODS = [
     (core_statement.PRESET_LAST_MONTH, "Last Month"),
@@ -163,8 +163,10 @@ class CreditStatementWizard(models.TransientModel):
         self.ensure_one()
         options = self._options()
         partners = self._customers()
+        # the customers go in the data too: with data, the web client asks for the PDF
+        # without document ids in its URL (/report/pdf/<report>?options=...)
         return self.env.ref("credit_management.action_report_customer_statement").report_action(
-            partners, data={STATEMENT_CONTEXT_KEY: options}
+            partners, data={STATEMENT_CONTEXT_KEY: options, STATEMENT_PARTNERS_KEY: partners.ids}
         )
 
     def action_send(self):
