@@ -190,6 +190,30 @@ class TestCreditHoldDecision(CreditOrderCommon):
             self._as(self.salesperson).write({"state": "approved", "decision": "approve_once"})
         self.assertEqual(self.hold.state, "pending")
 
+    def test_the_wizard_proposes_the_temporary_limit_the_order_needs(self):
+        """3,000.00 owed + the order's 8,000.00: a limit of 11,000.00, for a month; taken as
+        proposed, the order is confirmed."""
+        wizard = (
+            self.env["credit.hold.decision"]
+            .with_user(self.officer)
+            .with_context(active_model="credit.hold", active_ids=self.hold.ids)
+            .create({"decision": "approve_temporary_limit"})
+        )
+        self.assertAlmostEqual(wizard.temporary_limit, 11_000.0, places=2)
+        self.assertEqual(wizard.temporary_limit_until, date(2024, 7, 30))
+        wizard.action_decide()
+        self.assertEqual(self.order.state, "sale")
+        self.assertAlmostEqual(self.file.temporary_limit, 11_000.0, places=2)
+
+    def test_the_wizard_proposes_no_temporary_limit_to_approve_once(self):
+        wizard = (
+            self.env["credit.hold.decision"]
+            .with_user(self.officer)
+            .with_context(active_model="credit.hold", active_ids=self.hold.ids)
+            .create({"decision": "approve_once"})
+        )
+        self.assertFalse(wizard.temporary_limit)
+
     def test_a_salesperson_cannot_use_the_decision_wizard(self):
         with self.assertRaises(AccessError):
             self.env["credit.hold.decision"].with_user(self.salesperson).with_context(

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -27,9 +29,37 @@ class CreditHoldDecision(models.TransientModel):
     reason = fields.Text()
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
     temporary_limit = fields.Monetary(
-        help="The customer's limit until the end date; the rated limit applies again after."
+        compute="_compute_temporary_limit",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The customer's limit until the end date; the rated limit applies again after. "
+        "Proposed: what the held orders need, the customer's exposure at the check plus the "
+        "orders.",
     )
-    temporary_limit_until = fields.Date(string="Until")
+    temporary_limit_until = fields.Date(
+        string="Until",
+        compute="_compute_temporary_limit",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+
+    @api.depends("hold_ids", "decision")
+    def _compute_temporary_limit(self):
+        """What the held orders of one customer need: its exposure when they were checked
+        plus their amounts, for a month; nothing is proposed for several customers."""
+        today = fields.Date.context_today(self)
+        for decision in self:
+            holds = decision.hold_ids
+            if decision.decision != "approve_temporary_limit" or len(holds.partner_id) != 1:
+                continue
+            if not decision.temporary_limit:
+                decision.temporary_limit = max(holds.mapped("exposure")) + sum(
+                    holds.mapped("order_amount")
+                )
+            if not decision.temporary_limit_until:
+                decision.temporary_limit_until = today + timedelta(days=30)
 
     @api.constrains("temporary_limit")
     def _check_temporary_limit(self):
