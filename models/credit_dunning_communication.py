@@ -114,7 +114,6 @@ class CreditDunningCommunication(models.Model):
     sent_date = fields.Datetime(readonly=True)
     fee_invoice_id = fields.Many2one(
         "account.move",
-        string="Fee Invoice",
         readonly=True,
         copy=False,
         index="btree_not_null",

@@ -88,7 +88,6 @@ class CreditDunningLevel(models.Model):
         "only without a minimum).",
     )
     invoice_fees = fields.Boolean(
-        string="Invoice Fees",
         help="When a communication of this level is sent, its fee and penalty interest are "
         "charged to the customer with one posted customer invoice, linked to the "
         "communication (and cancelled with it if the items are disputed). Off: they are only "
@@ -96,14 +95,12 @@ class CreditDunningLevel(models.Model):
     )
     fee_product_id = fields.Many2one(
         "product.product",
-        string="Fee Product",
         domain="[('type', '=', 'service')]",
         help="Product of the invoiced fee (its income account and taxes apply). Empty: the "
         "company's, else the Dunning Fee product.",
     )
     interest_product_id = fields.Many2one(
         "product.product",
-        string="Interest Product",
         domain="[('type', '=', 'service')]",
         help="Product of the invoiced penalty interest. Empty: the company's, else the Penalty "
         "Interest product.",
