@@ -1,8 +1,12 @@
 from unittest import mock
 
+from psycopg2.errors import UniqueViolation
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
+from ..models.credit_decision_mixin import audit_writer
 from .dunning_common import DAY, DunningCommon, days
 
 
@@ -158,6 +162,58 @@ class TestDunningFeeInvoices(DunningCommon):
             [("move_line_id", "in", fresh.line_ids.move_line_id.ids)]
         )
         self.assertEqual(state.communication_id, fresh)
+
+    def test_a_batch_lost_with_its_worker_loses_its_invoices_and_resumes_once(self):
+        partners = [self._debtor(f"Debtor {i}") for i in range(5)]
+        for partner in partners:
+            self._invoice(partner, days(-90), days(-35), 100.0)
+        run = self._run(DAY)
+        comms = run.communication_ids
+        run.with_user(self.officer).action_send()
+        run.with_context(credit_dunning_no_documents=True)._send_batch(limit=2)
+        self.assertEqual(len(comms.fee_invoice_id), 2)
+        original = type(self.env["credit.dunning.communication"])._send_safely
+        calls = []
+
+        def crash_on_the_second(comm, rendered=None):
+            calls.append(comm.id)
+            if len(calls) == 2:
+                raise RuntimeError("worker killed")
+            return original(comm, rendered)
+
+        with (
+            mock.patch.object(
+                type(self.env["credit.dunning.communication"]), "_send_safely", crash_on_the_second
+            ),
+            self.assertRaises(RuntimeError),
+            self.env.cr.savepoint(),
+        ):
+            run.with_context(credit_dunning_no_documents=True)._send_batch(limit=2)
+        # the first communication of the lost batch was sent and invoiced in it: both gone
+        self.assertEqual(len(comms.filtered(lambda c: c.state == "sent")), 2)
+        self.assertEqual(len(comms.fee_invoice_id), 2)
+        while run.state == "sending":
+            run.with_context(credit_dunning_no_documents=True)._send_batch(limit=2)
+        self.assertEqual(set(comms.mapped("state")), {"sent"})
+        for comm in comms:
+            invoices = self.env["account.move"].search(
+                [("credit_dunning_communication_id", "=", comm.id)]
+            )
+            self.assertEqual(invoices, comm.fee_invoice_id)
+            self.assertEqual(invoices.amount_total, 50.0)
+
+    def test_the_database_refuses_a_second_invoice_for_a_communication(self):
+        self._invoice(self.acme, days(-90), days(-35), 1000.0)
+        comm = self._communications(self._run(DAY, send=True), self.acme)
+        self.assertTrue(comm.fee_invoice_id)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(UniqueViolation),
+            self.env.cr.savepoint(),
+            audit_writer(self.env),
+        ):
+            comm.fee_invoice_id.sudo().copy({"credit_dunning_communication_id": comm.id})
+            self.env.flush_all()
 
     def test_an_invoice_cannot_be_linked_to_a_communication_by_hand(self):
         self._invoice(self.acme, days(-90), days(-35), 1000.0)
