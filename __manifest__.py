@@ -18,6 +18,7 @@
         "data/credit_receivable_data.xml",
         "data/sale_order_data.xml",
         "data/credit_provision_rate_data.xml",
+        "data/product_data.xml",
         "report/customer_statement_report.xml",
         "data/mail_template_data.xml",
         "wizard/credit_hold_decision_views.xml",

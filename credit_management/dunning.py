@@ -16,6 +16,16 @@ interest as a rate per day on the overdue amount,
 
 bounded below by a minimum and above by a cap, rounded half-up to the currency's smallest
 unit. Days already charged at an earlier level are not charged again.
+
+No fee on fees: an item that is itself a fee charged by dunning (the receivable of a fee
+invoice) is reminded like any debt, but it is not *chargeable*: it bears no interest, and a
+communication made only of such items carries no fixed fee (charging interest on interest,
+anatocism, is forbidden or capped in most jurisdictions, and a fee for reminding a fee only
+grows the claim without end).
+
+Effectiveness (催收效果评估): the share of what a contact dunned that was paid within a few
+windows of days after it (by default 7, 30 and 60 days); the windows are positive and
+strictly increasing, each at most ten years.
 """
 
 from __future__ import annotations
@@ -142,10 +152,12 @@ class Fee:
 
 @dataclass(frozen=True)
 class InterestItem:
-    """An item charged interest: its open amount and the days not charged before."""
+    """An item charged interest: its open amount and the days not charged before;
+    ``chargeable`` is False for an item that is itself a dunning fee (no fee on fees)."""
 
     open_amount: Decimal
     days: int
+    chargeable: bool = True
 
 
 def round_to(amount: Number, rounding: Number) -> Decimal:
@@ -159,8 +171,8 @@ def round_to(amount: Number, rounding: Number) -> Decimal:
 
 def item_interest(item: InterestItem, rate: Number) -> Decimal:
     """Penalty interest of one item, unrounded: open amount x rate / 100 x days; nothing
-    for items not overdue or already settled."""
-    if item.days <= 0 or item.open_amount <= 0:
+    for items not overdue, already settled or not chargeable (fees)."""
+    if not item.chargeable or item.days <= 0 or item.open_amount <= 0:
         return Decimal(0)
     return to_decimal(item.open_amount) * to_decimal(rate) / 100 * item.days
 
@@ -168,12 +180,15 @@ def item_interest(item: InterestItem, rate: Number) -> Decimal:
 def communication_fee(fee: Fee, items: Iterable[InterestItem], rounding: Number) -> Decimal:
     """The fee charged with one communication, rounded to ``rounding``.
 
-    - fixed: the fixed amount;
+    - fixed: the fixed amount, unless every item given is a fee itself (not chargeable);
     - interest: the sum of the items' interest, raised to ``minimum`` when there is any
       interest at all, and lowered to ``cap`` when a cap is set;
     - none: nothing.
     """
+    items = list(items)
     if fee.kind == FEE_FIXED:
+        if items and not any(item.chargeable for item in items):
+            return round_to(0, rounding)
         return round_to(max(fee.amount, Decimal(0)), rounding)
     if fee.kind != FEE_INTEREST:
         return round_to(0, rounding)
@@ -214,3 +229,36 @@ def net_of_credits(
         if amount - applied > 0:
             result[key] = amount - applied
     return result
+
+
+# --- effectiveness windows ----------------------------------------------------------------
+
+DEFAULT_EFFECTIVENESS_WINDOWS: tuple[int, int, int] = (7, 30, 60)
+"""Days after a contact within which a payment counts for the effectiveness report."""
+MAX_WINDOW_DAYS = 3650
+
+
+class InvalidWindowsError(ValueError):
+    """Effectiveness windows that cannot be used: ``problem`` is one of ``not_positive``,
+    ``too_large`` or ``not_increasing``; ``value`` the offending number of days."""
+
+    def __init__(self, problem: str, value: int):
+        super().__init__(problem, value)
+        self.problem = problem
+        self.value = value
+
+
+def check_windows(windows: Sequence[int]) -> tuple[int, ...]:
+    """The effectiveness windows as a tuple of days, checked: each positive, at most
+    :data:`MAX_WINDOW_DAYS`, and each longer than the one before it (a payment within 7
+    days is also within 30: shorter later windows would make the shares decrease)."""
+    previous = 0
+    for days in windows:
+        if days <= 0:
+            raise InvalidWindowsError("not_positive", days)
+        if days > MAX_WINDOW_DAYS:
+            raise InvalidWindowsError("too_large", days)
+        if days <= previous:
+            raise InvalidWindowsError("not_increasing", days)
+        previous = days
+    return tuple(windows)

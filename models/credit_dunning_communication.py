@@ -51,7 +51,14 @@ class CreditDunningCommunication(models.Model):
     _check_company_auto = True
     # what was sent, when, and why not: written by the sending and cancelling only
     _credit_audit_fields = frozenset(
-        {"state", "sent_date", "failure_reason", "mail_id", "letter_attachment_id"}
+        {
+            "state",
+            "sent_date",
+            "failure_reason",
+            "mail_id",
+            "letter_attachment_id",
+            "fee_invoice_id",
+        }
     )
     _credit_audit_defaults = {"state": "draft"}
 
@@ -105,6 +112,18 @@ class CreditDunningCommunication(models.Model):
         "ir.attachment", string="Letter", readonly=True, ondelete="set null"
     )
     sent_date = fields.Datetime(readonly=True)
+    fee_invoice_id = fields.Many2one(
+        "account.move",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The customer invoice that charged this communication's fee and penalty interest "
+        "(levels that invoice their fees), made when it was sent.",
+    )
+    fee_invoice_state = fields.Selection(
+        related="fee_invoice_id.state", string="Fee Invoice Status"
+    )
     log_ids = fields.One2many("credit.collection.log", "communication_id", string="Contacts")
 
     _sql_constraints = [
@@ -142,6 +161,7 @@ class CreditDunningCommunication(models.Model):
         reached before (no access check: the run calls it for the drafts it supersedes)."""
         self._restore_item_states()
         with audit_writer(self.env):
+            self._cancel_fee_invoices(_("the communication was cancelled"))
             self.write({"state": "cancel"})
 
     def _restore_item_states(self, lines=None):
@@ -256,6 +276,17 @@ class CreditDunningCommunication(models.Model):
             "credit_management.action_report_dunning_letter"
         )
         return report.report_action(self)
+
+    def action_view_fee_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.fee_invoice_id.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("account.view_move_form").id, "form")],
+            "target": "current",
+        }
 
     def action_log_contact(self):
         """Open a new collection log entry for this communication (call, visit...)."""
@@ -374,6 +405,9 @@ class CreditDunningCommunication(models.Model):
                 _logger.exception("Dunning communication %s failed", self.id)
             self._restore_item_states()
             with audit_writer(self.env):
+                # the savepoint took back an invoice made in it; one made before (a sent
+                # communication sent again by a caller) goes with the failure
+                self._cancel_fee_invoices(_("the communication failed"))
                 self.write({"state": "failed", "failure_reason": reason})
 
     def _send(self, rendered):
@@ -393,6 +427,10 @@ class CreditDunningCommunication(models.Model):
             return
         self._mark_items_reached()
         level = self.level_id
+        if level.invoice_fees:
+            # in the same savepoint as the sending: a communication that fails leaves no
+            # invoice, and an invoice that cannot be made fails the communication
+            self._invoice_fees()
         attachments = self.env["ir.attachment"]
         documents = not self.env.context.get("credit_dunning_no_documents")
         if documents and level.letter_report_id and self.channel in ("email", "letter"):
@@ -461,6 +499,170 @@ class CreditDunningCommunication(models.Model):
                 ),
             }
         )
+
+    # ------------------------------------------------------------------
+    # fee invoices
+    # ------------------------------------------------------------------
+    def _invoice_fees(self):
+        """Charge the fee and penalty interest of this communication to the customer: one
+        posted customer invoice (``out_invoice``) in the communication's currency, for its
+        customer and company, with a line of the level's fee product and one of its interest
+        product (the amounts not zero), linked both ways (``fee_invoice_id`` here,
+        ``credit_dunning_communication_id`` on the invoice, unique in the database).
+
+        A customer invoice rather than a debit note: Odoo's debit notes (``account_debit_note``,
+        not a dependency) add to *one* original invoice, in its currency and with its lines,
+        while a dunning fee is a charge of its own over several invoices (of several
+        currencies), booked on its own income; a plain invoice is also what the customer can
+        pay, what the ledger, the aging and the statements already read.
+
+        Never twice for the same level and items: the communication's row is locked and its
+        link read again (a concurrent sender waits here, then finds the invoice, or fails on
+        the serialisation of the row), the item states are locked, and a live fee invoice of
+        another communication of the same level over any of these items refuses this one
+        (the communication fails with the reason: its items were dunned at this level
+        already). Called inside the sending's savepoint, so a failure of either undoes
+        both. Returns the invoice (empty when there is nothing to charge)."""
+        self.ensure_one()
+        Move = self.env["account.move"].sudo()
+        row = self.env.execute_query(
+            SQL(
+                "SELECT fee_invoice_id FROM credit_dunning_communication WHERE id = %s FOR UPDATE",
+                self.id,
+            )
+        )
+        if row and row[0][0]:
+            self.invalidate_recordset(["fee_invoice_id"])
+            return Move.browse(row[0][0])
+        fee, interest = self.fee_amount, self.interest_amount
+        if self.currency_id.is_zero(fee) and self.currency_id.is_zero(interest):
+            return Move
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """
+            SELECT st.id FROM credit_dunning_item_state st
+              JOIN credit_dunning_communication_line l ON l.move_line_id = st.move_line_id
+             WHERE l.communication_id = %s
+          ORDER BY st.id
+               FOR UPDATE OF st
+                """,
+                self.id,
+            )
+        )
+        charged = self.env.execute_query(
+            SQL(
+                """
+            SELECT other.id
+              FROM credit_dunning_communication other
+              JOIN account_move m ON m.id = other.fee_invoice_id
+              JOIN credit_dunning_communication_line ol ON ol.communication_id = other.id
+              JOIN credit_dunning_communication_line l
+                ON l.move_line_id = ol.move_line_id AND l.communication_id = %(id)s
+             WHERE other.id != %(id)s
+               AND other.level_id = %(level)s
+               AND m.state != 'cancel'
+               AND m.payment_state IS DISTINCT FROM 'reversed'
+             LIMIT 1
+                """,
+                id=self.id,
+                level=self.level_id.id,
+            )
+        )
+        if charged:
+            raise UserError(
+                _(
+                    "The fees of level %(level)s on these items were invoiced already, with "
+                    "%(communication)s: they are not charged twice.",
+                    level=self.level_id.name,
+                    communication=self.browse(charged[0][0]).display_name,
+                )
+            )
+        company = self.company_id
+        fee_product, interest_product = self.level_id._fee_products(company)
+        lines = []
+        if not self.currency_id.is_zero(fee):
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": fee_product.id,
+                        "name": _("Dunning fee: %(level)s", level=self.level_id.name),
+                        "quantity": 1,
+                        "price_unit": fee,
+                    }
+                )
+            )
+        if not self.currency_id.is_zero(interest):
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": interest_product.id,
+                        "name": _(
+                            "Penalty interest on %(count)s overdue items until %(date)s",
+                            count=len(self.line_ids.filtered("interest_days")),
+                            date=self.date,
+                        ),
+                        "quantity": 1,
+                        "price_unit": interest,
+                    }
+                )
+            )
+        invoice = Move.with_company(company).create(
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": self.partner_id.id,
+                "currency_id": self.currency_id.id,
+                "invoice_date": fields.Date.context_today(self),
+                "invoice_origin": self.display_name,
+                "invoice_user_id": self.collector_id.id or False,
+                "credit_dunning_communication_id": self.id,
+                "invoice_line_ids": lines,
+            }
+        )
+        invoice.action_post()
+        self.fee_invoice_id = invoice
+        return invoice
+
+    def _cancel_fee_invoices(self, reason):
+        """Take back the fees charged by these communications (their items are disputed):
+        a fee invoice not paid at all is reset to draft and cancelled, as if never issued;
+        one paid in part or in full (or that cannot be reset: locked period, hashed
+        entry) is reversed by a credit note reconciled with it, so what the customer paid
+        becomes its credit. The communication stays sent: it was sent."""
+        for communication in self.filtered("fee_invoice_id"):
+            invoice = communication.fee_invoice_id.sudo()
+            if invoice.state == "cancel" or invoice.payment_state == "reversed":
+                continue
+            cancelled = False
+            if invoice.state == "draft" or invoice.payment_state == "not_paid":
+                try:
+                    with self.env.cr.savepoint():
+                        invoice.button_cancel()
+                    cancelled = True
+                except UserError:
+                    _logger.info("Fee invoice %s cannot be cancelled: reversed", invoice.name)
+            if not cancelled:
+                invoice._reverse_moves(
+                    [
+                        {
+                            "ref": _(
+                                "Reversal of %(invoice)s: %(reason)s",
+                                invoice=invoice.name,
+                                reason=reason,
+                            ),
+                            "invoice_date": fields.Date.context_today(self),
+                        }
+                    ],
+                    cancel=True,
+                )
+            communication.message_post(
+                body=_(
+                    "Fee invoice %(invoice)s taken back: %(reason)s",
+                    invoice=invoice.name,
+                    reason=reason,
+                )
+            )
 
     def _render_letter(self, document=None):
         """The letter as a PDF attached to the communication, in the customer's language:

@@ -88,6 +88,7 @@ class CreditDunningItemState(models.Model):
                 "dispute_date": fields.Date.context_today(self),
             }
         )
+        self._cancel_fees_of_disputed_items(reason)
         for partner in self.partner_id:
             items = self.filtered(lambda s, p=partner: s.partner_id == p)
             self.env["credit.collection.log"].create(
@@ -103,6 +104,27 @@ class CreditDunningItemState(models.Model):
                     ),
                 }
             )
+
+    def _cancel_fees_of_disputed_items(self, reason):
+        """The fees charged by the sent communications that dunned these items are taken
+        back (``credit.dunning.communication._cancel_fee_invoices``): a fee for chasing a
+        debt the customer disputes is not owed while the dispute lasts. The whole fee
+        invoice of a communication goes, even when only some of its items are disputed:
+        its fixed fee was for the communication, and the next level charges what is still
+        owed on the others. Settling the dispute does not charge them again."""
+        communications = (
+            self.env["credit.dunning.communication.line"]
+            .sudo()
+            .search(
+                [
+                    ("move_line_id", "in", self.move_line_id.ids),
+                    ("communication_id.state", "=", "sent"),
+                    ("communication_id.fee_invoice_id", "!=", False),
+                ]
+            )
+            .communication_id
+        )
+        communications._cancel_fee_invoices(_("items disputed (%(reason)s)", reason=reason))
 
     def action_resolve_dispute(self):
         """The dispute is settled: dunning of these items goes on where it stopped."""

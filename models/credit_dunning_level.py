@@ -87,6 +87,24 @@ class CreditDunningLevel(models.Model):
         help="Interest charged with one communication is at most this (0: no cap, allowed "
         "only without a minimum).",
     )
+    invoice_fees = fields.Boolean(
+        help="When a communication of this level is sent, its fee and penalty interest are "
+        "charged to the customer with one posted customer invoice, linked to the "
+        "communication (and cancelled with it if the items are disputed). Off: they are only "
+        "shown on the letter and the e-mail.",
+    )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        domain="[('type', '=', 'service')]",
+        help="Product of the invoiced fee (its income account and taxes apply). Empty: the "
+        "company's, else the Dunning Fee product.",
+    )
+    interest_product_id = fields.Many2one(
+        "product.product",
+        domain="[('type', '=', 'service')]",
+        help="Product of the invoiced penalty interest. Empty: the company's, else the Penalty "
+        "Interest product.",
+    )
     set_credit_hold = fields.Boolean(
         string="Put on Credit Hold",
         help="Sending this level puts the customer's credit file on credit hold: new orders "
@@ -116,6 +134,36 @@ class CreditDunningLevel(models.Model):
                         level=level.name,
                     )
                 )
+
+    @api.constrains("fee_product_id", "interest_product_id")
+    def _check_fee_products(self):
+        for level in self:
+            if (level.fee_product_id | level.interest_product_id).filtered(
+                lambda p: p.type != "service"
+            ):
+                raise ValidationError(
+                    _(
+                        "Level %(level)s: dunning fees and penalty interest are invoiced as "
+                        "services.",
+                        level=level.name,
+                    )
+                )
+
+    def _fee_products(self, company):
+        """(fee product, interest product) invoiced at this level for ``company``: the
+        level's own, else the company's, else the products shipped with the addon."""
+        self.ensure_one()
+        fee = (
+            self.fee_product_id
+            or company.credit_dunning_fee_product_id
+            or self.env.ref("credit_management.product_dunning_fee")
+        )
+        interest = (
+            self.interest_product_id
+            or company.credit_dunning_interest_product_id
+            or self.env.ref("credit_management.product_dunning_interest")
+        )
+        return fee, interest
 
     @api.constrains("channel", "mail_template_id", "letter_report_id")
     def _check_documents(self):

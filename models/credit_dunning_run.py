@@ -329,7 +329,9 @@ class CreditDunningRun(models.Model):
     def _read_candidates(self, default_policy, lead):
         """The company's open debit items due by the run's date plus the lead days, not
         disputed, with their customer's dunning policy, file, collector and dunning state
-        (the open items of the aging engine, as the ledger stands)."""
+        (the open items of the aging engine, as the ledger stands), and whether the item is
+        a fee invoice's (which bears no interest: no fee on fees)."""
+        self.env["account.move"].flush_model(["credit_dunning_communication_id"])
         self.env["credit.file"].flush_model(
             ["company_id", "dunning_policy_id", "grade_id", "officer_id", "partner_id"]
         )
@@ -346,9 +348,11 @@ class CreditDunningRun(models.Model):
                    COALESCE(own.id, by_grade.policy_id, %(default)s) AS policy_id,
                    f.id, COALESCE(f.officer_id, pol.collector_id),
                    st.level_id, st.level_date, st.interest_date,
-                   items.residual_currency, items.currency_id
+                   items.residual_currency, items.currency_id,
+                   fee_move.credit_dunning_communication_id IS NOT NULL AS is_fee
               FROM (%(items)s) items
               JOIN res_partner p ON p.id = items.partner_id
+              JOIN account_move fee_move ON fee_move.id = items.move_id
          LEFT JOIN credit_file f
                 ON f.partner_id = p.commercial_partner_id AND f.company_id = items.company_id
          LEFT JOIN credit_dunning_policy own
@@ -430,8 +434,9 @@ class CreditDunningRun(models.Model):
                     interest_date,
                     residual_currency,
                     currency_id,
+                    is_fee,
                 ) = row
-                if level.fee_type == core_dunning.FEE_INTEREST:
+                if level.fee_type == core_dunning.FEE_INTEREST and not is_fee:
                     start = max(due, interest_date) if interest_date else due
                     interest_days = max(0, (self.date - start).days)
                 else:
@@ -516,13 +521,18 @@ class CreditDunningRun(models.Model):
     def _update_amounts(self, comm_ids, level_records, currency):
         """Amount dunned, item count, fee and interest of the communications touched, from
         all their items (a communication completed by a second computation is summed
-        again); communications sent or left out are never rewritten."""
+        again); communications sent or left out are never rewritten. The items of fee
+        invoices count in the amount dunned but are not chargeable: no interest, and no
+        fixed fee for a communication of fees alone (``core_dunning.communication_fee``)."""
+        self.env["account.move"].flush_model(["credit_dunning_communication_id"])
         rows = self.env.execute_query(
             SQL(
                 """
-            SELECT c.id, c.level_id, l.amount_residual, l.interest_days
+            SELECT c.id, c.level_id, l.amount_residual, l.interest_days,
+                   m.credit_dunning_communication_id IS NULL AS chargeable
               FROM credit_dunning_communication c
               JOIN credit_dunning_communication_line l ON l.communication_id = c.id
+              JOIN account_move m ON m.id = l.move_id
              WHERE c.id = ANY(%(ids)s) AND c.state IN ('draft', 'failed')
                 """,
                 ids=comm_ids,
@@ -530,8 +540,10 @@ class CreditDunningRun(models.Model):
         )
         items = defaultdict(list)
         level_of = {}
-        for comm_id, level_id, residual, interest_days in rows:
-            items[comm_id].append(core_dunning.InterestItem(to_decimal(residual), interest_days))
+        for comm_id, level_id, residual, interest_days, chargeable in rows:
+            items[comm_id].append(
+                core_dunning.InterestItem(to_decimal(residual), interest_days, chargeable)
+            )
             level_of[comm_id] = level_id
         rounding = to_decimal(currency.rounding)
         ids, counts, dues, fees, interests = [], [], [], [], []

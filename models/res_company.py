@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..credit_management import aging as core_aging
+from ..credit_management import dunning as core_dunning
 from ..credit_management import provisions as core_provisions
 
 
@@ -95,6 +96,86 @@ class ResCompany(models.Model):
         for company in self:
             if not 0 <= company.credit_doubtful_rate <= 100:
                 raise ValidationError(self.env._("A provision rate is between 0 and 100 %."))
+
+    # collections: fee invoices and effectiveness windows
+    credit_dunning_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Dunning Fee Product",
+        domain="[('type', '=', 'service'), ('company_id', 'in', (False, id))]",
+        help="Product of the fixed dunning fees invoiced to customers (its income account and "
+        "taxes apply), unless the level names its own. Empty: the Dunning Fee product.",
+    )
+    credit_dunning_interest_product_id = fields.Many2one(
+        "product.product",
+        string="Penalty Interest Product",
+        domain="[('type', '=', 'service'), ('company_id', 'in', (False, id))]",
+        help="Product of the penalty interest (罚息) invoiced to customers, unless the level "
+        "names its own. Empty: the Penalty Interest product.",
+    )
+    credit_dunning_window_1 = fields.Integer(
+        string="First Effectiveness Window (Days)",
+        default=core_dunning.DEFAULT_EFFECTIVENESS_WINDOWS[0],
+        help="The effectiveness report counts what was paid within this many days after "
+        "each contact.",
+    )
+    credit_dunning_window_2 = fields.Integer(
+        string="Second Effectiveness Window (Days)",
+        default=core_dunning.DEFAULT_EFFECTIVENESS_WINDOWS[1],
+        help="Longer than the first window.",
+    )
+    credit_dunning_window_3 = fields.Integer(
+        string="Third Effectiveness Window (Days)",
+        default=core_dunning.DEFAULT_EFFECTIVENESS_WINDOWS[2],
+        help="Longer than the second window.",
+    )
+
+    @api.constrains("credit_dunning_window_1", "credit_dunning_window_2", "credit_dunning_window_3")
+    def _check_credit_dunning_windows(self):
+        for company in self:
+            company._credit_dunning_windows()
+
+    def _credit_dunning_windows(self):
+        """The company's effectiveness windows (days), checked (ValidationError)."""
+        self.ensure_one()
+        windows = (
+            self.credit_dunning_window_1,
+            self.credit_dunning_window_2,
+            self.credit_dunning_window_3,
+        )
+        try:
+            return core_dunning.check_windows(windows)
+        except core_dunning.InvalidWindowsError as error:
+            reasons = {
+                "not_positive": self.env._("%s is not a positive number of days", error.value),
+                "too_large": self.env._(
+                    "%(days)s days is more than %(max)s days (ten years)",
+                    days=error.value,
+                    max=core_dunning.MAX_WINDOW_DAYS,
+                ),
+                "not_increasing": self.env._(
+                    "%s is not longer than the window before it", error.value
+                ),
+            }
+            raise ValidationError(
+                self.env._(
+                    "The effectiveness windows %(windows)s of %(company)s are not valid: "
+                    "%(reason)s. Give three increasing numbers of days, e.g. 7, 30 and 60.",
+                    windows=", ".join(str(days) for days in windows),
+                    company=self.name,
+                    reason=reasons[error.problem],
+                )
+            ) from None
+
+    @api.constrains("credit_dunning_fee_product_id", "credit_dunning_interest_product_id")
+    def _check_credit_dunning_products(self):
+        for company in self:
+            products = (
+                company.credit_dunning_fee_product_id | company.credit_dunning_interest_product_id
+            )
+            if products.filtered(lambda p: p.type != "service"):
+                raise ValidationError(
+                    self.env._("Dunning fees and penalty interest are invoiced as services.")
+                )
 
 
 def parse_aging_bounds(env, text):

@@ -82,3 +82,20 @@ class ResConfigSettings(models.TransientModel):
     credit_allowance_account_id = fields.Many2one(
         related="company_id.credit_allowance_account_id", readonly=False
     )
+
+    # collections: fee invoices and effectiveness windows
+    credit_dunning_fee_product_id = fields.Many2one(
+        related="company_id.credit_dunning_fee_product_id", readonly=False
+    )
+    credit_dunning_interest_product_id = fields.Many2one(
+        related="company_id.credit_dunning_interest_product_id", readonly=False
+    )
+    credit_dunning_window_1 = fields.Integer(
+        related="company_id.credit_dunning_window_1", readonly=False
+    )
+    credit_dunning_window_2 = fields.Integer(
+        related="company_id.credit_dunning_window_2", readonly=False
+    )
+    credit_dunning_window_3 = fields.Integer(
+        related="company_id.credit_dunning_window_3", readonly=False
+    )

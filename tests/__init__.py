@@ -19,6 +19,7 @@ from . import (
     test_credit_rpc_attacks,
     test_customer_credit_check,
     test_customer_statement,
+    test_dunning_fee_invoices,
     test_dunning_fees,
     test_dunning_levels,
     test_dunning_policy,

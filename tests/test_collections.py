@@ -154,11 +154,11 @@ class TestCollections(DunningCommon):
         )
         self.assertEqual(row.communication_count, 2)
         self.assertEqual(row.amount_dunned, 4000.0)
-        self.assertEqual(row.paid_7, 400.0)
-        self.assertEqual(row.paid_30, 1900.0)
-        self.assertEqual(row.paid_60, 1900.0)
-        self.assertEqual(row.share_7, 10.0)
-        self.assertEqual(row.share_30, 47.5)
+        self.assertEqual(row.paid_1, 400.0)
+        self.assertEqual(row.paid_2, 1900.0)
+        self.assertEqual(row.paid_3, 1900.0)
+        self.assertEqual(row.share_1, 10.0)
+        self.assertEqual(row.share_2, 47.5)
 
     def test_effectiveness_counts_from_the_day_the_contact_was_sent(self):
         run = self._run(DAY)
@@ -173,8 +173,84 @@ class TestCollections(DunningCommon):
             [("level_id", "=", self.level[15].id)]
         )
         self.assertEqual(row.amount_dunned, 900.0)  # what was open when it was sent
-        self.assertEqual(row.paid_7, 300.0)
-        self.assertEqual(row.paid_30, 500.0)
+        self.assertEqual(row.paid_1, 300.0)
+        self.assertEqual(row.paid_2, 500.0)
+
+    def test_the_company_effectiveness_windows_change_the_figures(self):
+        # windows 3, 10 and 20 days instead of 7, 30 and 60: of 1,000 dunned on the 30th,
+        # 100 paid on day 2 (in all windows), 300 on day 5 (in the 2nd and 3rd), 200 on
+        # day 15 (in the 3rd only), 400 on day 25 (in none)
+        self.company.write(
+            {
+                "credit_dunning_window_1": 3,
+                "credit_dunning_window_2": 10,
+                "credit_dunning_window_3": 20,
+            }
+        )
+        self._run(DAY, send=True)
+        self._pay(self.invoice, days(2), amount=100.0)
+        self._pay(self.invoice, days(5), amount=300.0)
+        self._pay(self.invoice, days(15), amount=200.0)
+        self._pay(self.invoice, days(25), amount=400.0)
+        row = self.env["credit.dunning.effectiveness"].search(
+            [("level_id", "=", self.level[15].id)]
+        )
+        self.assertEqual((row.window_1, row.window_2, row.window_3), (3, 10, 20))
+        self.assertEqual(row.amount_dunned, 1000.0)
+        self.assertEqual((row.paid_1, row.paid_2, row.paid_3), (100.0, 400.0, 600.0))
+        self.assertEqual((row.share_1, row.share_2, row.share_3), (10.0, 40.0, 60.0))
+        # with the default windows the same payments give 400 / 1,000 / 1,000
+        self.company.write(
+            {
+                "credit_dunning_window_1": 7,
+                "credit_dunning_window_2": 30,
+                "credit_dunning_window_3": 60,
+            }
+        )
+        row.invalidate_model()
+        row = self.env["credit.dunning.effectiveness"].search(
+            [("level_id", "=", self.level[15].id)]
+        )
+        self.assertEqual((row.paid_1, row.paid_2, row.paid_3), (400.0, 1000.0, 1000.0))
+
+    def test_the_column_labels_say_the_company_windows(self):
+        self.company.credit_dunning_window_2 = 45
+        labels = self.env["credit.dunning.effectiveness"].fields_get(
+            ["paid_1", "share_2", "paid_3"], ["string"]
+        )
+        self.assertEqual(labels["paid_1"]["string"], "Paid in 7 Days")
+        self.assertEqual(labels["share_2"]["string"], "Paid in 45 Days (%)")
+        self.assertEqual(labels["paid_3"]["string"], "Paid in 60 Days")
+
+    def test_effectiveness_windows_must_be_positive_and_increasing(self):
+        for values in (
+            {"credit_dunning_window_1": 0},
+            {"credit_dunning_window_1": -7},
+            {"credit_dunning_window_2": 7},
+            {"credit_dunning_window_2": 90},
+            {"credit_dunning_window_3": 5000},
+        ):
+            with self.subTest(values=values), self.assertRaises(ValidationError):
+                self.company.write(values)
+            self.company.invalidate_recordset()
+            self.assertEqual(
+                (
+                    self.company.credit_dunning_window_1,
+                    self.company.credit_dunning_window_2,
+                    self.company.credit_dunning_window_3,
+                ),
+                (7, 30, 60),
+            )
+
+    def test_the_settings_refuse_windows_that_do_not_increase(self):
+        with self.assertRaises(ValidationError) as refused:
+            self.env["res.config.settings"].create(
+                {"credit_dunning_window_1": 30, "credit_dunning_window_2": 30}
+            ).execute()
+        self.assertIn("30 is not longer than the window before it", str(refused.exception))
+        self.company.invalidate_recordset()
+        self.assertEqual(self.company.credit_dunning_window_2, 30)
+        self.assertEqual(self.company.credit_dunning_window_1, 7)
 
     def test_the_worklist_leaves_disputed_items_out(self):
         disputed = self._invoice(self.acme, days(-90), days(-50), 5000.0)

@@ -6,13 +6,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credit_management.dunning import (
+    DEFAULT_EFFECTIVENESS_WINDOWS,
     FEE_FIXED,
     FEE_INTEREST,
     FEE_NONE,
     Fee,
     InterestItem,
+    InvalidWindowsError,
     ItemState,
     Level,
+    check_windows,
     communication_fee,
     days_from_due,
     item_interest,
@@ -310,3 +313,57 @@ def test_the_amount_dunned_is_what_is_owed_on_these_items_net_of_credits(rows, c
     left = net_of_credits(items, credits, total - credits)
     assert sum(left.values(), Decimal(0)) == max(total - credits, Decimal(0))
     assert all(0 < left[key] <= amount for key, _due, amount in items if key in left)
+
+
+# --- no fee on fees ---------------------------------------------------------------------
+
+
+def test_a_fee_item_bears_no_interest():
+    # 1,000 x 0.05 % x 40 = 20.00 on the debt; the 50.00 fee it carries bears nothing
+    fee = Fee(kind=FEE_INTEREST, rate=D("0.05"), minimum=D("8"))
+    items = [InterestItem(D("1000"), 40), InterestItem(D("50"), 40, chargeable=False)]
+    assert communication_fee(fee, items, D("0.01")) == D("20.00")
+    assert item_interest(InterestItem(D("50"), 40, chargeable=False), D("0.05")) == D(0)
+
+
+def test_fees_alone_raise_no_minimum_interest():
+    fee = Fee(kind=FEE_INTEREST, rate=D("0.05"), minimum=D("8"))
+    items = [InterestItem(D("50"), 40, chargeable=False)]
+    assert communication_fee(fee, items, D("0.01")) == D("0.00")
+
+
+def test_a_reminder_of_fees_alone_carries_no_fixed_fee():
+    fee = Fee(kind=FEE_FIXED, amount=D("25.00"))
+    fees_only = [InterestItem(D("50"), 40, chargeable=False)]
+    assert communication_fee(fee, fees_only, D("0.01")) == D("0.00")
+    mixed = [*fees_only, InterestItem(D("1000"), 40)]
+    assert communication_fee(fee, mixed, D("0.01")) == D("25.00")
+
+
+# --- effectiveness windows ----------------------------------------------------------------
+
+
+def test_the_default_windows_are_7_30_and_60_days():
+    assert check_windows(DEFAULT_EFFECTIVENESS_WINDOWS) == (7, 30, 60)
+    assert check_windows([1, 2, 3650]) == (1, 2, 3650)
+
+
+@pytest.mark.parametrize(
+    ("windows", "problem", "value"),
+    [
+        ((0, 30, 60), "not_positive", 0),
+        ((7, -30, 60), "not_positive", -30),
+        ((7, 30, 30), "not_increasing", 30),
+        ((30, 7, 60), "not_increasing", 7),
+        ((7, 30, 3651), "too_large", 3651),
+    ],
+)
+def test_windows_must_be_positive_and_increasing(windows, problem, value):
+    with pytest.raises(InvalidWindowsError) as error:
+        check_windows(windows)
+    assert (error.value.problem, error.value.value) == (problem, value)
+
+
+@given(st.lists(st.integers(1, 3650), min_size=1, max_size=5, unique=True))
+def test_any_increasing_positive_windows_are_accepted(windows):
+    assert check_windows(sorted(windows)) == tuple(sorted(windows))
