@@ -98,7 +98,9 @@ def budget_check(budget: Number, in_force_after: Number, requested: Number) -> B
     (``requested`` <= 0) is never refused, even above the budget."""
     budget, after, requested = (to_decimal(v) or ZERO for v in (budget, in_force_after, requested))
     excess = after - budget if requested > 0 and after > budget else ZERO
-    return BudgetCheck(budget=budget, in_force=after - requested, requested=requested, excess=excess)
+    return BudgetCheck(
+        budget=budget, in_force=after - requested, requested=requested, excess=excess
+    )
 
 
 def share_percent(share: Number | None) -> Decimal:

@@ -30,6 +30,11 @@ class CreditHoldDecision(models.TransientModel):
         help="The customer's limit until the end date; the rated limit applies again after."
     )
     temporary_limit_until = fields.Date(string="Until")
+    budget_reason = fields.Text(
+        string="Budget Override Reason",
+        help="Credit managers only: why the temporary limit may exceed the company's credit "
+        "budget.",
+    )
 
     @api.constrains("temporary_limit")
     def _check_temporary_limit(self):
@@ -49,7 +54,10 @@ class CreditHoldDecision(models.TransientModel):
             holds.action_reject(self.reason)
         elif self.decision == "approve_temporary_limit":
             holds.action_approve_with_temporary_limit(
-                self.temporary_limit, self.temporary_limit_until, self.reason or ""
+                self.temporary_limit,
+                self.temporary_limit_until,
+                self.reason or "",
+                budget_reason=self.budget_reason or "",
             )
         else:
             holds.action_approve_once(self.reason or "")
