@@ -121,23 +121,42 @@ class CreditBudget(models.Model):
                     _("A credit budget cannot be negative: 0 already means no credit.")
                 )
 
-    @api.constrains("company_id", "team_id")
-    def _check_unique(self):
-        for budget in self:
-            if self.search_count(
-                [
-                    ("id", "!=", budget.id),
-                    ("company_id", "=", budget.company_id.id),
-                    ("team_id", "=", budget.team_id.id),
-                ]
-            ):
-                raise ValidationError(
-                    _(
-                        "%(company)s already has a credit budget%(team)s: change that one.",
-                        company=budget.company_id.name,
-                        team=_(" for %(team)s", team=budget.team_id.name) if budget.team_id else "",
-                    )
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_unique(
+                vals.get("company_id") or self.env.company.id, vals.get("team_id") or False
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"company_id", "team_id"} & vals.keys():
+            for budget in self:
+                self._check_unique(
+                    vals.get("company_id", budget.company_id.id),
+                    vals.get("team_id", budget.team_id.id),
+                    budget.id,
                 )
+        return super().write(vals)
+
+    @api.model
+    def _check_unique(self, company_id, team_id, budget_id=False):
+        """One budget per company and team, one company-wide: checked before anything is
+        written (the unique index of ``init`` is the last word when two managers create
+        one at the same moment)."""
+        domain = [("company_id", "=", company_id), ("team_id", "=", team_id or False)]
+        if budget_id:
+            domain.append(("id", "!=", budget_id))
+        if self.sudo().search_count(domain):
+            company = self.env["res.company"].sudo().browse(company_id)
+            team = self.env["crm.team"].sudo().browse(team_id or [])
+            raise ValidationError(
+                _(
+                    "%(company)s already has a credit budget%(team)s: change that one.",
+                    company=company.name,
+                    team=_(" for %(team)s", team=team.name) if team else "",
+                )
+            )
 
     # ------------------------------------------------------------------
     # the guard on the limits in force

@@ -384,7 +384,12 @@ class CreditReview(models.Model):
         self._check_approvable()
         for review in self:
             policy = review.file_id._policy()
-            with audit_writer(self.env), budget_override(self.env, review.budget_reason):
+            # written whole or not at all: the credit budget may refuse the new limit
+            with (
+                self.env.cr.savepoint(),
+                audit_writer(self.env),
+                budget_override(self.env, review.budget_reason),
+            ):
                 review.write(
                     {
                         "state": "approved",

@@ -1,12 +1,12 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import freeze_time, tagged
 
-from .common import CreditLedgerCommon
+from .common import CreditOrderCommon
 
 
 @freeze_time("2024-06-30")
 @tagged("post_install", "-at_install")
-class TestConcentration(CreditLedgerCommon):
+class TestConcentration(CreditOrderCommon):
     """Concentration of the company's credit (集中度), today, by hand:
 
     | customer | open receivables | limit in force |

@@ -96,7 +96,7 @@ class TestCreditBudget(CreditOrderCommon):
         for record in (self.beta_file, self.budget):
             logged = record.message_ids.filtered(lambda m: "Strategic customer" in (m.body or ""))
             self.assertEqual(len(logged), 1)
-            self.assertIn("excess $\xa02,000.00", logged.body)
+            self.assertIn("excess $&nbsp;2,000.00", logged.body)
             self.assertIn("Manager", logged.body)
         with self.assertRaises(UserError):
             request.budget_reason = "changed afterwards"
