@@ -28,6 +28,8 @@
         "wizard/credit_dunning_dispute_views.xml",
         "views/credit_grade_views.xml",
         "views/credit_policy_views.xml",
+        "views/credit_budget_views.xml",
+        "report/credit_concentration_report.xml",
         "views/credit_scoring_model_views.xml",
         "views/credit_file_views.xml",
         "views/credit_review_views.xml",

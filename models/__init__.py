@@ -2,6 +2,7 @@ from . import (
     account_move,
     account_move_line,
     credit_aging_engine,
+    credit_budget,
     credit_collection_log,
     credit_collection_worklist,
     credit_decision_mixin,

@@ -639,3 +639,128 @@ class CreditExposure(models.AbstractModel):
             settings = self._check_settings(policy, file.grade_id, rules)
             result[pair] = (file, facts, self._evaluate(facts, settings, checkpoints))
         return result
+
+    # ------------------------------------------------------------------
+    # the company's credit budget and concentration (总授信额度, 额度分配)
+    # ------------------------------------------------------------------
+    @api.model
+    def _customer_team_sql(self):
+        """SQL of a customer's sales team, reading ``p`` (its ``res_partner`` row) and ``u``
+        (its salesperson's ``res_users`` row): the customer's own sales team when a module
+        gives partners one (``team_id``, added by CRM), else its salesperson's main team."""
+        self.env["res.users"].flush_model(["sale_team_id"])
+        if "team_id" in self.env["res.partner"]._fields:
+            self.env["res.partner"].flush_model(["team_id", "user_id"])
+            return SQL("COALESCE(p.team_id, u.sale_team_id)")
+        self.env["res.partner"].flush_model(["user_id"])
+        return SQL("u.sale_team_id")
+
+    @api.model
+    def _limit_in_force_sql(self, today):
+        """SQL of the limit in force of the credit file ``f`` on ``today`` (as
+        ``credit.file.effective_limit``): the temporary limit while it runs, when higher
+        than the rated limit, else the rated limit."""
+        self.env["credit.file"].flush_model(
+            [
+                "active",
+                "company_id",
+                "credit_limit",
+                "partner_id",
+                "temporary_limit",
+                "temporary_limit_until",
+            ]
+        )
+        return SQL(
+            "GREATEST(f.credit_limit, CASE WHEN f.temporary_limit_until >= %(today)s"
+            " THEN f.temporary_limit ELSE 0 END)",
+            today=today,
+        )
+
+    @api.model
+    def _limits_in_force_by_budget(self, budgets):
+        """The sum of the limits in force each credit budget covers, in one SQL aggregate:
+        the active credit files of its company, or, for a team budget, of the customers of
+        its team (``_customer_team_sql``). {budget id: amount in company currency}."""
+        if not budgets:
+            return {}
+        budgets.flush_recordset(["company_id", "team_id"])
+        today = fields.Date.context_today(self)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH positions AS (
+                SELECT f.company_id, %(team)s AS team_id, %(limit)s AS limit_in_force
+                  FROM credit_file f
+                  JOIN res_partner p ON p.id = f.partner_id
+             LEFT JOIN res_users u ON u.id = p.user_id
+                 WHERE f.active
+                   AND f.company_id IN (
+                       SELECT company_id FROM credit_budget WHERE id = ANY(%(ids)s)
+                   )
+            )
+            SELECT b.id, COALESCE(SUM(pos.limit_in_force), 0)
+              FROM credit_budget b
+         LEFT JOIN positions pos
+                ON pos.company_id = b.company_id
+               AND (b.team_id IS NULL OR pos.team_id = b.team_id)
+             WHERE b.id = ANY(%(ids)s)
+          GROUP BY b.id
+                """,
+                team=self._customer_team_sql(),
+                limit=self._limit_in_force_sql(today),
+                ids=budgets.ids,
+            )
+        )
+        return {
+            budget_id: budgets.browse(budget_id).currency_id.round(total)
+            for budget_id, total in rows
+        }
+
+    @api.model
+    def _credit_positions(self, company):
+        """Every customer of ``company`` that holds credit: an active credit file, or open
+        receivables without one. One SQL query for who they are and their limits in force,
+        one exposure aggregate (``_exposure_by_partner``) for all of them; the exposure is
+        the total of the categories the company's policy counts.
+
+        [{"partner_id", "limit", "exposure"}] in company currency, largest exposure first."""
+        today = fields.Date.context_today(self)
+        self._exposure_flush_ladder()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT f.partner_id, %(limit)s
+              FROM credit_file f
+             WHERE f.active AND f.company_id = %(company)s
+             UNION ALL
+            SELECT l.partner_id, 0
+              FROM credit_receivable_ladder l
+             WHERE l.company_id = %(company)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM credit_file f
+                    WHERE f.company_id = l.company_id AND f.partner_id = l.partner_id
+                      AND f.active
+               )
+          GROUP BY l.partner_id
+            HAVING SUM(l.residual) <> 0
+                """,
+                limit=self._limit_in_force_sql(today),
+                company=company.id,
+            )
+        )
+        limits = dict(rows)
+        exposures = self._exposure_by_partner([(company.id, partner) for partner in limits])
+        policy = self.env["credit.policy"].sudo()._for_company(company)
+        round_ = company.currency_id.round
+        positions = [
+            {
+                "partner_id": partner_id,
+                "limit": round_(limit),
+                "exposure": round_(
+                    float(self._exposure_total(policy, exposures[(company.id, partner_id)]))
+                ),
+            }
+            for partner_id, limit in limits.items()
+        ]
+        positions.sort(key=lambda position: (-position["exposure"], -position["limit"]))
+        return positions

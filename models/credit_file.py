@@ -8,7 +8,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..credit_management import concentration as core_concentration
 from ..credit_management import scoring as core_scoring
+from .credit_budget import LIMIT_FIELDS
 from .credit_decision_mixin import audit_writer, audit_writer_open
 from .credit_kpi import DEFAULT_PERIOD_DAYS, KPI_HELP
 
@@ -376,12 +378,25 @@ class CreditFile(models.Model):
                 self._check_audit_values(
                     {name for name in self._credit_audit_fields & vals.keys() if vals[name]}
                 )
-        return super().create(vals_list)
+        if not any(LIMIT_FIELDS & vals.keys() for vals in vals_list):
+            return super().create(vals_list)
+        with self.env.cr.savepoint():
+            files = super().create(vals_list)
+            self.env["credit.budget"]._check_raised_limits(files, {})
+        return files
 
     def write(self, vals):
         if not audit_writer_open(self.env):
             self._check_audit_values(self._credit_audit_fields & vals.keys())
-        return super().write(vals)
+        if not LIMIT_FIELDS & vals.keys():
+            return super().write(vals)
+        # the company's credit budget (credit.budget): checked where the limits change,
+        # whatever decision changes them; refused, nothing is written
+        before = {file.id: file.effective_limit if file.active else 0.0 for file in self}
+        with self.env.cr.savepoint():
+            result = super().write(vals)
+            self.env["credit.budget"]._check_raised_limits(self, before)
+        return result
 
     def _check_audit_values(self, names):
         if names:
@@ -758,6 +773,19 @@ class CreditFile(models.Model):
         """Raise the warning signs (危险信号) that can be read from data; each new one is
         logged on the file and gives the officer an activity. See ``_warning_sign_checks``."""
         behaviour = self._payment_behaviour()
+        # the company-wide facts the checks read with the customer's behaviour: its share of
+        # the company's credit exposure (one concentration per company, not per customer)
+        Budget = self.env["credit.budget"].sudo()
+        for company in self.company_id:
+            concentration = Budget._concentration(company)
+            shares = {p["partner_id"]: p for p in concentration["positions"]}
+            for file in self.filtered(lambda f, company=company: f.company_id == company):
+                position = shares.get(file.partner_id.id)
+                behaviour[file.id]["exposure_share"] = position and {
+                    "share": position["exposure_share"],
+                    "exposure": position["exposure"],
+                    "total": concentration["exposure"].total,
+                }
         for file in self:
             for kind, details in file._warning_sign_checks(behaviour[file.id]):
                 self.env["credit.warning"]._raise(file, kind, details)
@@ -835,4 +863,21 @@ class CreditFile(models.Model):
                 )
         if self.bankrupt:
             signs.append(("bankruptcy", _("The customer is bankrupt or in liquidation.")))
+        position = behaviour.get("exposure_share")
+        if position and core_concentration.above_threshold(
+            position["share"], policy.concentration_warning_percent
+        ):
+            signs.append(
+                (
+                    "concentration",
+                    _(
+                        "The customer holds %(share)s %% of the company's credit exposure "
+                        "(%(exposure)s of %(total)s), above the threshold of %(threshold)s %%.",
+                        share=round(float(core_concentration.share_percent(position["share"])), 1),
+                        exposure=self.currency_id.format(position["exposure"]),
+                        total=self.currency_id.format(float(position["total"])),
+                        threshold=policy.concentration_warning_percent,
+                    ),
+                )
+            )
         return signs

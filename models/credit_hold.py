@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..credit_management import checks as core_checks
+from .credit_budget import budget_override
 from .credit_decision_mixin import audit_writer
 
 DECISIONS = [
@@ -48,6 +49,7 @@ class CreditHold(models.Model):
             "temporary_limit",
             "temporary_limit_until",
             "void_reason",
+            "budget_reason",
         }
     )
     _credit_audit_defaults = {"state": "pending"}
@@ -114,6 +116,12 @@ class CreditHold(models.Model):
     decided_on = fields.Datetime(readonly=True)
     temporary_limit = fields.Monetary(readonly=True)
     temporary_limit_until = fields.Date(readonly=True)
+    budget_reason = fields.Text(
+        string="Budget Override Reason",
+        readonly=True,
+        help="Why the temporary limit may exceed the company's credit budget (a credit "
+        "manager's decision).",
+    )
     void_reason = fields.Char(
         readonly=True,
         help="Why an approval no longer covers its order (cancelled, reset to quotation, "
@@ -179,16 +187,17 @@ class CreditHold(models.Model):
             hold._confirm_order()
         return True
 
-    def action_approve_with_temporary_limit(self, amount, date_end, reason=""):
+    def action_approve_with_temporary_limit(self, amount, date_end, reason="", budget_reason=""):
         """Approve by raising the customer's limit until ``date_end`` (audited on the credit
-        file), then confirm the order."""
+        file), then confirm the order. ``budget_reason``: a credit manager's reason for
+        exceeding the company's credit budget (``credit.budget``)."""
         self._check_decider()
         if not date_end or float_compare(amount, 0.0, 2) <= 0:
             raise UserError(_("A temporary limit needs a positive amount and an end date."))
         self._lock_pending()
         for hold in self:
             file = self.env["credit.file"].sudo()._get_for_partner(hold.partner_id, hold.company_id)
-            with audit_writer(self.env):
+            with audit_writer(self.env), budget_override(self.env, budget_reason):
                 file.write({"temporary_limit": amount, "temporary_limit_until": date_end})
                 file._sync_partner_credit_limit()
             file.message_post(
@@ -206,6 +215,7 @@ class CreditHold(models.Model):
                 reason,
                 temporary_limit=amount,
                 temporary_limit_until=date_end,
+                budget_reason=budget_reason or False,
             )
             hold._confirm_order()
         return True

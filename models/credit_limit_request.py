@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .credit_budget import budget_override
 from .credit_decision_mixin import audit_writer, audit_writer_open
 
 
@@ -25,7 +26,16 @@ class CreditLimitRequest(models.Model):
     )
     _credit_audit_defaults = {"state": "submitted"}
     DECIDED_FIELDS = frozenset(
-        {"partner_id", "company_id", "amount", "temporary", "date_end", "reason", "decision_note"}
+        {
+            "partner_id",
+            "company_id",
+            "amount",
+            "temporary",
+            "date_end",
+            "reason",
+            "decision_note",
+            "budget_reason",
+        }
     )
     """What was asked and why it was decided: frozen once the request is decided."""
 
@@ -68,6 +78,12 @@ class CreditLimitRequest(models.Model):
     decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     decided_on = fields.Datetime(readonly=True, copy=False)
     decision_note = fields.Text(copy=False)
+    budget_reason = fields.Text(
+        string="Budget Override Reason",
+        copy=False,
+        help="Why the limit may exceed the company's credit budget: needed, with a credit "
+        "manager's approval, when approving the request would exceed it.",
+    )
 
     @api.constrains("amount", "temporary", "date_end", "partner_id")
     def _check_request(self):
@@ -153,7 +169,7 @@ class CreditLimitRequest(models.Model):
         self._check_decidable()
         for request in self:
             file = request.file_id.sudo()
-            with audit_writer(self.env):
+            with audit_writer(self.env), budget_override(self.env, request.budget_reason):
                 if request.temporary:
                     file.write(
                         {

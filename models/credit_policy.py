@@ -93,6 +93,13 @@ class CreditPolicy(models.Model):
         default=2,
         help="Warning sign: this many bank accounts added to the customer within 90 days.",
     )
+    concentration_warning_percent = fields.Float(
+        string="Concentration Threshold (%)",
+        digits=(5, 2),
+        default=10.0,
+        help="Warning sign: one customer holds more than this share of the company's total "
+        "credit exposure (0: off).",
+    )
 
     # --- order credit checks (during the deal) ---
     check_limit = fields.Boolean(
@@ -220,6 +227,14 @@ class CreditPolicy(models.Model):
             if policy.rating_validity_months < 1 or policy.payment_window_days < 1:
                 raise ValidationError(
                     _("The rating validity and the payment window must be at least 1.")
+                )
+
+    @api.constrains("concentration_warning_percent")
+    def _check_concentration_warning_percent(self):
+        for policy in self:
+            if not 0 <= policy.concentration_warning_percent <= 100:
+                raise ValidationError(
+                    _("The concentration threshold is a percentage between 0 and 100.")
                 )
 
     @api.model

@@ -8,6 +8,7 @@ from ..credit_management import limits as core_limits
 from ..credit_management import ratios as core_ratios
 from ..credit_management import scoring as core_scoring
 from ..credit_management import terms as core_terms
+from .credit_budget import budget_override
 from .credit_decision_mixin import audit_writer, audit_writer_open
 
 PROPOSAL_FIELDS = frozenset(
@@ -44,6 +45,7 @@ DECIDED_FIELDS = PROPOSAL_FIELDS | {
     "decided_by_id",
     "decided_on",
     "valid_until",
+    "budget_reason",
 }
 """What a review computed and decided; frozen once the review is approved or rejected."""
 
@@ -139,6 +141,11 @@ class CreditReview(models.Model):
     decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_on = fields.Datetime(readonly=True)
     valid_until = fields.Date(readonly=True)
+    budget_reason = fields.Text(
+        string="Budget Override Reason",
+        help="Why the limit may exceed the company's credit budget: needed, with a credit "
+        "manager's approval, when approving the review would exceed it.",
+    )
 
     @api.constrains("final_limit", "final_days")
     def _check_final_values(self):
@@ -377,7 +384,12 @@ class CreditReview(models.Model):
         self._check_approvable()
         for review in self:
             policy = review.file_id._policy()
-            with audit_writer(self.env):
+            # written whole or not at all: the credit budget may refuse the new limit
+            with (
+                self.env.cr.savepoint(),
+                audit_writer(self.env),
+                budget_override(self.env, review.budget_reason),
+            ):
                 review.write(
                     {
                         "state": "approved",

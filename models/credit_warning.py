@@ -8,6 +8,7 @@ WARNING_KINDS = [
     ("order_jump", "Order far beyond the limit"),
     ("bank_changes", "Frequent bank account changes"),
     ("bankruptcy", "Bankruptcy filing"),
+    ("concentration", "Concentration of credit exposure"),
     ("other", "Other"),
 ]
 

@@ -3,6 +3,7 @@ from . import (
     credit_aging_report_item,
     credit_aging_report_line,
     credit_aging_xlsx,
+    credit_concentration,
     credit_dunning_letter,
     credit_kpi_dashboard,
     customer_statement,

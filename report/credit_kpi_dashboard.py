@@ -124,6 +124,81 @@ class CreditKpiDashboard(models.TransientModel):
             "<tbody>%s</tbody></table>"
         ) % (self.env._("Rule"), self.env._("Holds Waiting"), self.env._("Amount Held"), body)
 
+    # concentration and credit budget today (credit.budget._concentration)
+    exposure_largest_share = fields.Float(
+        string="Largest Customer (% of exposure)",
+        digits=(16, 1),
+        compute="_compute_concentration",
+        help="Share of the customer with the largest credit exposure in the company's total "
+        "credit exposure today.",
+    )
+    exposure_top_share = fields.Float(
+        string="Top 10 Customers (% of exposure)",
+        digits=(16, 1),
+        compute="_compute_concentration",
+        help="Share of the ten largest customers in the company's total credit exposure today.",
+    )
+    exposure_hhi = fields.Float(
+        string="Herfindahl Index of Exposure",
+        digits=(16, 4),
+        compute="_compute_concentration",
+        help="Sum of the squared shares of the customers in the total credit exposure, from "
+        "0 (spread over many customers) to 1 (one customer holds everything).",
+    )
+    limit_largest_share = fields.Float(
+        string="Largest Customer (% of limits)",
+        digits=(16, 1),
+        compute="_compute_concentration",
+        help="Share of the largest credit limit in force in the total of the limits in force.",
+    )
+    limit_top_share = fields.Float(
+        string="Top 10 Customers (% of limits)",
+        digits=(16, 1),
+        compute="_compute_concentration",
+        help="Share of the ten largest limits in force in the total of the limits in force.",
+    )
+    limit_hhi = fields.Float(
+        string="Herfindahl Index of Limits",
+        digits=(16, 4),
+        compute="_compute_concentration",
+        help="Sum of the squared shares of the customers in the total of the limits in force.",
+    )
+    credit_budget = fields.Monetary(
+        compute="_compute_concentration",
+        currency_field="currency_id",
+        help="The company-wide credit budget.",
+    )
+    credit_budget_in_force = fields.Monetary(
+        string="Limits in Force",
+        compute="_compute_concentration",
+        currency_field="currency_id",
+        help="The sum of the credit limits in force today.",
+    )
+    credit_budget_used = fields.Float(
+        string="Credit Budget Used (%)",
+        digits=(16, 1),
+        compute="_compute_concentration",
+        help="Limits in force as a percentage of the company-wide credit budget.",
+    )
+
+    @api.depends("company_id")
+    @api.depends_context("date")
+    def _compute_concentration(self):
+        Budget = self.env["credit.budget"].sudo()
+        for dashboard in self:
+            values = Budget._concentration(dashboard.company_id) if dashboard.company_id else None
+            exposure, limits = values and values["exposure"], values and values["limits"]
+            dashboard.exposure_largest_share = exposure and float(exposure.largest_share) * 100
+            dashboard.exposure_top_share = exposure and float(exposure.top_share) * 100
+            dashboard.exposure_hhi = exposure and float(exposure.hhi)
+            dashboard.limit_largest_share = limits and float(limits.largest_share) * 100
+            dashboard.limit_top_share = limits and float(limits.top_share) * 100
+            dashboard.limit_hhi = limits and float(limits.hhi)
+            budget = values and values["budgets"].filtered(lambda b: not b.team_id)[:1]
+            dashboard.credit_budget = budget.amount if budget else 0.0
+            dashboard.credit_budget_in_force = budget.limits_in_force if budget else 0.0
+            dashboard.credit_budget_used = budget.used_percent if budget else 0.0
+
     @api.depends("date_from", "date_to", "company_id")
     def _compute_kpis(self):
         for dashboard in self:
@@ -165,3 +240,10 @@ class CreditKpiDashboard(models.TransientModel):
             "view_mode": "form",
             "target": "current",
         }
+
+    def action_print_concentration(self):
+        """The credit concentration report (PDF) of the dashboard's company."""
+        self.ensure_one()
+        return self.env.ref("credit_management.action_report_credit_concentration").report_action(
+            self.company_id
+        )

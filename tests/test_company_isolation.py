@@ -108,6 +108,7 @@ class TestCompanyIsolation(CreditLedgerCommon):
         report.action_show()
         report.line_ids[:1].action_open_items()
         env["credit.kpi.dashboard"].create({})
+        env["credit.budget"].create({"company_id": cls.company_a.id, "amount": 1_000_000.0})
         env["credit.statement.wizard"].create({"company_id": cls.company_a.id})
         receivable = overdue.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"

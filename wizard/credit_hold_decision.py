@@ -44,6 +44,11 @@ class CreditHoldDecision(models.TransientModel):
         readonly=False,
         precompute=True,
     )
+    budget_reason = fields.Text(
+        string="Budget Override Reason",
+        help="Credit managers only: why the temporary limit may exceed the company's credit "
+        "budget.",
+    )
 
     @api.depends("hold_ids", "decision")
     def _compute_temporary_limit(self):
@@ -79,7 +84,10 @@ class CreditHoldDecision(models.TransientModel):
             holds.action_reject(self.reason)
         elif self.decision == "approve_temporary_limit":
             holds.action_approve_with_temporary_limit(
-                self.temporary_limit, self.temporary_limit_until, self.reason or ""
+                self.temporary_limit,
+                self.temporary_limit_until,
+                self.reason or "",
+                budget_reason=self.budget_reason or "",
             )
         else:
             holds.action_approve_once(self.reason or "")
