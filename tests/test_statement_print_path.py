@@ -75,7 +75,7 @@ class TestStatementPrintPath(CreditLedgerCommon):
         data.update(json.loads(data.pop("options")))
         data["context"] = json.loads(data["context"])
         context = dict(self.env.context, **data["context"], force_report_rendering=True)
-        report = self.env["ir.actions.report"].with_user(self.officer).with_context(context)
+        report = self.env["ir.actions.report"].with_user(self.officer).with_context(**context)
         content, kind = report._render_qweb_pdf(action["report_name"], None, data=data)
         self.assertEqual(kind, "pdf")
         return pdf_text(content)
