@@ -142,15 +142,16 @@ def propose_provision(
         )
         bucket_secured = tuple(bucket_part)
         provision -= sum(
-            (part * to_decimal(rate) / 100 for part, (_a, rate) in zip(bucket_part, rated, strict=True)),
+            (
+                part * to_decimal(rate) / 100
+                for part, (_a, rate) in zip(bucket_part, rated, strict=True)
+            ),
             Decimal(0),
         )
         provision -= doubtful_secured * to_decimal(doubtful_rate) / 100
     quantum = Decimal(1).scaleb(-digits)
     provision = max(provision.quantize(quantum, rounding=ROUND_HALF_UP), Decimal(0))
-    return ProvisionProposal(
-        tuple(buckets), doubtful, provision, bucket_secured, doubtful_secured
-    )
+    return ProvisionProposal(tuple(buckets), doubtful, provision, bucket_secured, doubtful_secured)
 
 
 def adjustment(proposed: Number, previous: Number) -> Decimal:

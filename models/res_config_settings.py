@@ -82,3 +82,6 @@ class ResConfigSettings(models.TransientModel):
     credit_allowance_account_id = fields.Many2one(
         related="company_id.credit_allowance_account_id", readonly=False
     )
+    credit_provision_unsecured_only = fields.Boolean(
+        related="company_id.credit_provision_unsecured_only", readonly=False
+    )

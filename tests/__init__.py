@@ -40,6 +40,7 @@ from . import (
     test_receivable_ladder,
     test_review_approval,
     test_scoring_model,
+    test_credit_securities,
     test_security,
     test_translations,
     test_warning_signs,

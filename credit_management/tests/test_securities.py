@@ -51,7 +51,7 @@ def test_a_customer_owing_nothing_has_nothing_secured():
 
 
 @given(
-    st.decimals(-10**9, 10**9, places=2, allow_nan=False),
+    st.decimals(-(10**9), 10**9, places=2, allow_nan=False),
     st.decimals(0, 10**9, places=2, allow_nan=False),
 )
 def test_secured_and_unsecured_add_up_to_the_exposure(exposure, covered):
