@@ -57,7 +57,9 @@ class CreditSecurity(models.Model):
     partner_id = fields.Many2one(
         related="file_id.partner_id", string="Customer", store=True, index=True
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     kind = fields.Selection(
         KINDS, required=True, default=core_securities.KIND_BANK_GUARANTEE, tracking=True
     )
@@ -120,6 +122,7 @@ class CreditSecurity(models.Model):
         default="draft",
         required=True,
         readonly=True,
+        copy=False,
         tracking=True,
         index=True,
     )
