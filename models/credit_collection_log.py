@@ -54,7 +54,6 @@ class CreditCollectionLog(models.Model):
     level_id = fields.Many2one(related="communication_id.level_id", string="Dunning Level")
     security_id = fields.Many2one(
         "credit.security",
-        string="Security",
         check_company=True,
         index="btree_not_null",
         ondelete="set null",

@@ -65,7 +65,6 @@ class CreditSecurity(models.Model):
     )
     provider_id = fields.Many2one(
         "res.partner",
-        string="Provider",
         tracking=True,
         help="Who stands behind the security: the guarantor, the bank, the insurer, the "
         "issuing bank of the letter of credit, or the owner of the pledged goods.",
