@@ -1,7 +1,8 @@
 from datetime import date
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import CreditOrderCommon
 
@@ -238,6 +239,22 @@ class TestCreditSecurities(CreditOrderCommon):
         with self.assertRaises(AccessError):
             self.draft.with_user(self.salesperson).action_activate()
         self.assertEqual(self.draft.state, "draft")
+
+    def test_another_company_neither_sees_nor_counts_the_securities(self):
+        company_b = self.setup_other_company(name="Company B")["company"]
+        officer_b = new_test_user(
+            self.env,
+            login="cm_security_officer_b",
+            groups="credit_management.group_credit_officer",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+        )
+        Security_b = self.env["credit.security"].with_user(officer_b)
+        self.assertFalse(Security_b.search([("id", "in", self.file.security_ids.ids)]))
+        self._file(self.acme, company=company_b)
+        pair = (company_b.id, self.acme.id)
+        exposure = self.env["credit.exposure"]._exposure_by_partner([pair])[pair]
+        self.assertEqual(exposure["security_cover"], 0.0)
 
     def test_the_state_changes_only_through_the_buttons(self):
         with self.assertRaises(AccessError):
