@@ -35,6 +35,7 @@
         "views/credit_review_views.xml",
         "views/credit_limit_request_views.xml",
         "views/credit_warning_views.xml",
+        "views/credit_security_views.xml",
         "views/res_partner_views.xml",
         "views/res_partner_industry_views.xml",
         "views/credit_hold_views.xml",

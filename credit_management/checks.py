@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from . import terms
+from . import securities, terms
 from .numbers import Number, to_decimal
 
 RULE_LIMIT = "limit"
@@ -42,6 +42,12 @@ class CheckFacts:
     subsidiaries) also has ``group_limit`` (None: not in a group) and ``group_exposure``, the
     exposure of every member of the group before this order.
 
+    ``security_cover`` is what the customer's securities in force cover (guarantees,
+    insurance, collateral, letters of credit: ``securities.covered_amount`` summed, company
+    currency). With ``limit_on_unsecured`` (the policy's choice) the limit rule judges the
+    unsecured exposure after the order, otherwise the total exposure (securities are then
+    informative, a cushion).
+
     ``extra`` holds the facts other modules' rules read (name -> value), e.g. whether the
     customer's deliveries are stopped: a module adds a rule and its facts without changing
     this class.
@@ -62,6 +68,8 @@ class CheckFacts:
     group_limit: Decimal | None = None
     group_exposure: Decimal = Decimal(0)
     extra: Mapping[str, object] = field(default_factory=dict)
+    security_cover: Decimal = Decimal(0)
+    limit_on_unsecured: bool = False
 
     def __post_init__(self) -> None:
         for name in (
@@ -71,10 +79,16 @@ class CheckFacts:
             "overdue_amount",
             "max_document_amount",
             "group_exposure",
+            "security_cover",
         ):
             object.__setattr__(self, name, to_decimal(getattr(self, name)) or Decimal(0))
         if self.group_limit is not None:
             object.__setattr__(self, "group_limit", to_decimal(self.group_limit))
+
+    @property
+    def secured_split(self) -> securities.SecuredSplit:
+        """The exposure before the order split into secured and unsecured parts."""
+        return securities.split_exposure(self.exposure, self.security_cover)
 
 
 @dataclass(frozen=True)
@@ -119,12 +133,22 @@ def _limit(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
     """Exposure after this order above the limit. A limit of 0 grants no credit at all, so
     any credit order fails; only ``unlimited`` means no ceiling. An order paid at or before
     delivery takes no credit, so it adds nothing to the exposure: a cash customer can buy
-    for cash, unless what it already owes is above its limit."""
+    for cash, unless what it already owes is above its limit.
+
+    When the policy judges the unsecured exposure (``limit_on_unsecured``), the securities
+    cover the exposure *after* the order: unsecured after = exposure after - min(exposure
+    after, security cover), so an order the securities still cover takes no limit."""
     if facts.unlimited:
         return None
     order_credit = Decimal(0) if facts.immediate_payment else facts.order_amount
     after = facts.exposure + order_credit
-    if after <= facts.limit:
+    judged = after
+    values = {}
+    if facts.limit_on_unsecured:
+        split = securities.split_exposure(after, facts.security_cover)
+        judged = split.unsecured
+        values = {"secured_after": split.secured, "unsecured_after": split.unsecured}
+    if judged <= facts.limit:
         return None
     return Failure(
         RULE_LIMIT,
@@ -133,7 +157,8 @@ def _limit(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
             "exposure": facts.exposure,
             "order_amount": order_credit,
             "exposure_after": after,
-            "excess": after - facts.limit,
+            "excess": judged - facts.limit,
+            **values,
         },
     )
 

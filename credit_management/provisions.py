@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .numbers import Number, to_decimal
+from .securities import allocate_secured
 
 NOT_DUE = "not_due"
 OVERDUE = "overdue"
@@ -83,11 +84,20 @@ class ProvisionItem:
 @dataclass(frozen=True)
 class ProvisionProposal:
     """A customer's provision: open amount per bucket (one per rate row, in the order of the
-    rates, plus the doubtful amount), and the proposed provision."""
+    rates, plus the doubtful amount), and the proposed provision. ``bucket_secured`` and
+    ``doubtful_secured`` are the parts of them covered by securities and left out of the
+    provision (see ``securities.allocate_secured``); empty when no secured amount was
+    given."""
 
     bucket_amounts: tuple[Decimal, ...]
     doubtful_amount: Decimal
     provision: Decimal
+    bucket_secured: tuple[Decimal, ...] = ()
+    doubtful_secured: Decimal = Decimal(0)
+
+    @property
+    def secured(self) -> Decimal:
+        return sum(self.bucket_secured, Decimal(0)) + self.doubtful_secured
 
     @property
     def total(self) -> Decimal:
@@ -99,11 +109,16 @@ def propose_provision(
     rates: Sequence[tuple[int, Number]],
     doubtful_rate: Number = DEFAULT_DOUBTFUL_RATE,
     digits: int = 2,
+    secured: Number = 0,
 ) -> ProvisionProposal:
     """Provision = sum(item amount x rate of its bucket) + doubtful amount x doubtful rate,
     rounded half-up to ``digits`` decimals once per customer, never below zero (credit
     notes and unmatched payments lower the provision of the same customer, but a customer
-    who owes nothing needs none)."""
+    who owes nothing needs none).
+
+    With a ``secured`` amount (the customer's exposure covered by securities, when the
+    company provisions the unsecured part only), that amount is first taken off the buckets
+    (``securities.allocate_secured``: lowest rate first) and the rates apply to the rest."""
     ordered = sorted(rates, key=lambda row: row[0])
     buckets = [Decimal(0)] * len(ordered)
     doubtful = Decimal(0)
@@ -118,9 +133,25 @@ def propose_provision(
         index = max((i for i, (start, _r) in enumerate(ordered) if start <= days), default=0)
         buckets[index] += amount
         provision += amount * to_decimal(ordered[index][1]) / 100 if ordered else 0
+    bucket_secured: tuple[Decimal, ...] = ()
+    doubtful_secured = Decimal(0)
+    if to_decimal(secured):
+        rated = [(amount, rate) for amount, (_start, rate) in zip(buckets, ordered, strict=True)]
+        *bucket_part, doubtful_secured = allocate_secured(
+            [*rated, (doubtful, doubtful_rate)], secured
+        )
+        bucket_secured = tuple(bucket_part)
+        provision -= sum(
+            (
+                part * to_decimal(rate) / 100
+                for part, (_a, rate) in zip(bucket_part, rated, strict=True)
+            ),
+            Decimal(0),
+        )
+        provision -= doubtful_secured * to_decimal(doubtful_rate) / 100
     quantum = Decimal(1).scaleb(-digits)
     provision = max(provision.quantize(quantum, rounding=ROUND_HALF_UP), Decimal(0))
-    return ProvisionProposal(tuple(buckets), doubtful, provision)
+    return ProvisionProposal(tuple(buckets), doubtful, provision, bucket_secured, doubtful_secured)
 
 
 def adjustment(proposed: Number, previous: Number) -> Decimal:

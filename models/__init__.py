@@ -34,6 +34,7 @@ from . import (
     credit_scoring_factor,
     credit_scoring_model,
     credit_scoring_override,
+    credit_security,
     credit_warning,
     ir_cron,
     mail_activity,

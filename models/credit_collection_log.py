@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError
 
 from .credit_dunning_level import CHANNELS
 
-LOG_CHANNELS = [*CHANNELS, ("other", "Other")]
+LOG_CHANNELS = [*CHANNELS, ("other", "Other"), ("security", "Security called")]
 
 
 class CreditCollectionLog(models.Model):
@@ -52,6 +52,13 @@ class CreditCollectionLog(models.Model):
         "credit.dunning.communication", check_company=True, index=True, ondelete="set null"
     )
     level_id = fields.Many2one(related="communication_id.level_id", string="Dunning Level")
+    security_id = fields.Many2one(
+        "credit.security",
+        check_company=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The guarantee, insurance, collateral or letter of credit drawn on.",
+    )
     content = fields.Text(required=True, help="What was sent or said.")
     customer_answer = fields.Text(help="What the customer answered: reasons, plans, excuses.")
     promise_ids = fields.One2many("credit.payment.promise", "log_id", string="Promises")

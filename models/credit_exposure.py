@@ -6,6 +6,7 @@ from odoo import _, _lt, api, fields, models
 from odoo.tools import SQL
 
 from ..credit_management import checks as core_checks
+from ..credit_management import securities as core_securities
 from ..credit_management import terms as core_terms
 from ..credit_management.numbers import to_decimal
 
@@ -71,6 +72,19 @@ class CreditRule:
 
 
 def _limit_message(values):
+    if "unsecured_after" in values and not to_decimal(values.get("order_amount")):
+        return _lt(
+            "Credit limit exceeded: exposure %(exposure)s, of which %(secured_after)s is "
+            "covered by securities; the unsecured %(unsecured_after)s is over the limit of "
+            "%(limit)s by %(excess)s."
+        )
+    if "unsecured_after" in values:
+        # the policy sets the limit on the unsecured exposure
+        return _lt(
+            "Credit limit exceeded: exposure %(exposure)s + this order %(order_amount)s = "
+            "%(exposure_after)s, of which %(secured_after)s is covered by securities; the "
+            "unsecured %(unsecured_after)s is over the limit of %(limit)s by %(excess)s."
+        )
     if not to_decimal(values.get("order_amount")):
         # nothing added by an order: a customer-level check, or an order paid at once
         return _lt(
@@ -148,6 +162,9 @@ class CreditExposure(models.AbstractModel):
                 _lt("Oldest Overdue (days)"),
                 "_exposure_sql_receivables",
                 kind="days",
+            ),
+            ExposureCategory(
+                "security_cover", _lt("Covered by Securities"), "_exposure_sql_securities"
             ),
         ]
 
@@ -241,6 +258,15 @@ class CreditExposure(models.AbstractModel):
         )
 
     @api.model
+    def _exposure_sql_securities(self, today, exclude_orders):
+        """``security_cover``: what the customer's active securities valid today cover
+        (guarantees, collateral, credit insurance, letters of credit), converted to company
+        currency at today's rate (``credit.security._covered_sql``). A reported figure, never
+        added to the exposure: the policy's *Limit On* decides whether the limit rule looks
+        at the exposure net of it."""
+        return self.env["credit.security"]._covered_sql(today)
+
+    @api.model
     def _exposure_by_partner(self, pairs, exclude_orders=()):
         """Credit exposure (信用占用) by category for (company id, commercial partner id)
         pairs, in company currency, in one SQL aggregate over the partners and their
@@ -326,6 +352,22 @@ class CreditExposure(models.AbstractModel):
         enabled = {c.code for c in categories if policy[c.policy_field]}
         return core_checks.exposure_total(((c.code, exposure[c.code]) for c in categories), enabled)
 
+    @api.model
+    def _secured_split(self, policy, exposure):
+        """The exposure ``policy`` counts (``_exposure_total``) split into its part covered
+        by securities in force and the unsecured rest (``credit_management.securities``),
+        from an ``_exposure_by_partner`` entry."""
+        return core_securities.split_exposure(
+            self._exposure_total(policy, exposure), exposure.get("security_cover", 0)
+        )
+
+    @api.model
+    def _limit_exposure(self, policy, exposure):
+        """The exposure the credit limit is judged on, without an order: the total, or the
+        unsecured part when the policy sets the limit on unsecured exposure."""
+        split = self._secured_split(policy, exposure)
+        return split.unsecured if policy.limit_basis == "unsecured" else split.exposure
+
     # ------------------------------------------------------------------
     # rule registry
     # ------------------------------------------------------------------
@@ -374,7 +416,15 @@ class CreditExposure(models.AbstractModel):
                     rules[core_checks.RULE_LIMIT],
                     _limit_message,
                     figures=dict.fromkeys(
-                        ("limit", "exposure", "order_amount", "exposure_after", "excess"),
+                        (
+                            "limit",
+                            "exposure",
+                            "order_amount",
+                            "exposure_after",
+                            "excess",
+                            "secured_after",
+                            "unsecured_after",
+                        ),
                         "money",
                     ),
                     policy_field="check_limit",
@@ -512,6 +562,8 @@ class CreditExposure(models.AbstractModel):
             today=today,
             on_hold=bool(file and file.on_hold),
             extra=extra,
+            security_cover=str(exposure.get("security_cover", 0)),
+            limit_on_unsecured=policy.limit_basis == "unsecured",
             **order_values,
         )
 

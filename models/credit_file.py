@@ -643,6 +643,49 @@ class CreditFile(models.Model):
         )
         return {f.id: by_pair[(f.company_id.id, f.partner_id.id)] for f in self}
 
+    # --- securities (债权保障): guarantees, collateral, credit insurance, letters of credit ---
+    security_ids = fields.One2many("credit.security", "file_id", string="Securities")
+    exposure_total = fields.Monetary(
+        string="Exposure",
+        compute="_compute_secured_exposure",
+        currency_field="currency_id",
+        help="The customer's exposure as the credit policy counts it (open receivables, draft "
+        "invoices, orders not invoiced yet).",
+    )
+    exposure_secured = fields.Monetary(
+        string="Secured Exposure",
+        compute="_compute_secured_exposure",
+        currency_field="currency_id",
+        help="The part of the exposure covered by active securities valid today: the smaller "
+        "of the exposure and the sum of their covered amounts (amount x coverage % - "
+        "deductible), at today's exchange rate.",
+    )
+    exposure_unsecured = fields.Monetary(
+        string="Unsecured Exposure",
+        compute="_compute_secured_exposure",
+        currency_field="currency_id",
+        help="Exposure - secured exposure. The credit policy says whether the limit is judged "
+        "on it or on the whole exposure.",
+    )
+
+    @api.depends_context("date")
+    def _compute_secured_exposure(self):
+        """One exposure query for all the files displayed (``credit.exposure``)."""
+        files = self.filtered("id")
+        exposures = files.sudo()._exposure() if files else {}
+        Exposure = self.env["credit.exposure"]
+        Policy = self.env["credit.policy"].sudo()
+        for file in self:
+            if file.id not in exposures:
+                file.exposure_total = file.exposure_secured = file.exposure_unsecured = 0.0
+                continue
+            split = Exposure._secured_split(
+                Policy._for_company(file.company_id), exposures[file.id]
+            )
+            file.exposure_total = float(split.exposure)
+            file.exposure_secured = float(split.secured)
+            file.exposure_unsecured = float(split.unsecured)
+
     def _open_receivables(self):
         """Open posted receivables of each file's customer in company currency:
         {file id: amount}. Negative open items (credit notes, payments not yet matched)

@@ -50,6 +50,8 @@ class CreditHold(models.Model):
             "temporary_limit_until",
             "void_reason",
             "budget_reason",
+            "secured_exposure",
+            "unsecured_exposure",
         }
     )
     _credit_audit_defaults = {"state": "pending"}
@@ -92,6 +94,14 @@ class CreditHold(models.Model):
         "the order up to this total, for this customer and company only.",
     )
     exposure = fields.Monetary(readonly=True, help="Exposure before this order.")
+    secured_exposure = fields.Monetary(
+        readonly=True,
+        help="The part of the exposure before this order covered by the customer's securities "
+        "in force at the check (guarantees, collateral, credit insurance, letters of credit).",
+    )
+    unsecured_exposure = fields.Monetary(
+        readonly=True, help="Exposure before this order - secured exposure."
+    )
     credit_limit = fields.Monetary(readonly=True, help="Limit in force at the check.")
     overdue_amount = fields.Monetary(readonly=True)
     oldest_overdue_days = fields.Integer(readonly=True)

@@ -42,7 +42,8 @@ class CreditInfoMixin(models.AbstractModel):
         currency_field="credit_currency_id",
         help="Credit limit in force minus the customer's exposure as the order credit checks "
         "count it (open receivables, draft invoices and orders not invoiced yet, for the "
-        "customer and its contacts).",
+        "customer and its contacts; only its unsecured part when the credit policy sets the "
+        "limit on unsecured exposure).",
     )
     credit_days = fields.Integer(
         compute="_compute_credit_info", groups=CREDIT_READ_GROUPS, string="Credit Term (days)"

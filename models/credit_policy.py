@@ -161,6 +161,29 @@ class CreditPolicy(models.Model):
         "cannot release it: another officer must decide.",
     )
 
+    # --- securities (债权保障): guarantees, collateral, credit insurance, letters of credit ---
+    limit_basis = fields.Selection(
+        [("total", "Total exposure"), ("unsecured", "Unsecured exposure")],
+        string="Limit On",
+        required=True,
+        default="total",
+        help="Total exposure: the credit limit is judged on the whole exposure and the "
+        "customer's securities are informative (a cushion). Unsecured exposure: the part "
+        "covered by active securities valid today (guarantees, collateral, credit insurance, "
+        "letters of credit) is left out, for orders, the quotation banner and the customer "
+        "checks alike.",
+    )
+    security_expiry_notice_days = fields.Integer(
+        string="Security Expiry Notice (days)",
+        default=30,
+        help="The credit officer gets an activity this many days before a security ends.",
+    )
+
+    @api.constrains("security_expiry_notice_days")
+    def _check_security_expiry_notice_days(self):
+        if any(policy.security_expiry_notice_days < 0 for policy in self):
+            raise ValidationError(_("The values of a credit policy cannot be negative."))
+
     def _enabled_rules(self):
         """The codes of the credit check rules this policy runs: those whose switch is on,
         and those registered without a switch (see ``credit.exposure._credit_rules``)."""

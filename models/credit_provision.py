@@ -1,11 +1,14 @@
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..credit_management import provisions as core_provisions
+from ..credit_management import securities as core_securities
+from ..credit_management.numbers import to_decimal
 from .credit_decision_mixin import audit_writer
 
 POSTING_GROUPS = (
@@ -128,14 +131,21 @@ class CreditProvision(models.Model):
                 core_provisions.ProvisionItem(item["residual"], item["days"] or 0, doubtful)
             )
         previous = self._previous_balances()
+        covered = self._covered_by_securities([p for p in by_partner if p])
         digits = company.currency_id.decimal_places
         ordered = sorted(rates)
         labels = self._bucket_labels(ordered)
         result = []
         for partner_id in sorted(set(by_partner) | set(previous), key=lambda p: p or 0):
+            partner_items = by_partner.get(partner_id, [])
+            secured = core_securities.split_exposure(
+                sum((to_decimal(item.amount) for item in partner_items), Decimal(0)),
+                covered.get(partner_id, 0),
+            ).secured
             proposal = core_provisions.propose_provision(
-                by_partner.get(partner_id, []), ordered, company.credit_doubtful_rate, digits
+                partner_items, ordered, company.credit_doubtful_rate, digits, secured=secured
             )
+            bucket_secured = proposal.bucket_secured or (Decimal(0),) * len(ordered)
             before = previous.get(partner_id, 0.0)
             overdue = sum(proposal.bucket_amounts[1:])
             result.append(
@@ -144,12 +154,18 @@ class CreditProvision(models.Model):
                     "amount_not_due": float(proposal.bucket_amounts[0]),
                     "amount_overdue": float(overdue),
                     "amount_doubtful": float(proposal.doubtful_amount),
+                    "amount_secured": float(proposal.secured),
                     "proposed": float(proposal.provision),
                     "previous": before,
                     "buckets": [
-                        {"label": label, "rate": float(rate), "amount": float(amount)}
-                        for label, (_start, rate), amount in zip(
-                            labels, ordered, proposal.bucket_amounts, strict=True
+                        {
+                            "label": label,
+                            "rate": float(rate),
+                            "amount": float(amount),
+                            "secured": float(part),
+                        }
+                        for label, (_start, rate), amount, part in zip(
+                            labels, ordered, proposal.bucket_amounts, bucket_secured, strict=True
                         )
                     ]
                     + [
@@ -157,11 +173,27 @@ class CreditProvision(models.Model):
                             "label": self.env._("Doubtful"),
                             "rate": company.credit_doubtful_rate,
                             "amount": float(proposal.doubtful_amount),
+                            "secured": float(proposal.doubtful_secured),
                         }
                     ],
                 }
             )
         return result
+
+    def _covered_by_securities(self, partner_ids):
+        """{customer id: covered amount} of the customers' securities valid on the provision
+        date (active, or expired since; not called nor cancelled), converted at that date's
+        rate, when the company provisions the unsecured part only; else {}."""
+        self.ensure_one()
+        if not self.company_id.credit_provision_unsecured_only:
+            return {}
+        return (
+            self.env["credit.security"]
+            .sudo()
+            ._covered_by_partner(
+                self.company_id, partner_ids, self.date, states=("active", "expired")
+            )
+        )
 
     def _bucket_labels(self, rates):
         labels = []

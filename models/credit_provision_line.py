@@ -29,6 +29,13 @@ class CreditProvisionLine(models.Model):
         store=True,
         currency_field="currency_id",
     )
+    amount_secured = fields.Monetary(
+        string="Secured",
+        currency_field="currency_id",
+        help="Part of the open receivable covered by the customer's securities and left out "
+        "of the provision (only when the company provisions the unsecured part only); taken "
+        "off the age buckets with the lowest rates first.",
+    )
     proposed = fields.Monetary(
         string="Proposed Provision",
         currency_field="currency_id",
@@ -64,10 +71,23 @@ class CreditProvisionLine(models.Model):
     def _compute_buckets_html(self):
         for line in self:
             row = Markup(
-                "<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s %%</td></tr>"
+                "<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s %%</td>%s</tr>"
             )
+            secured = Markup("<td class='text-end'>%s</td>")
             rows = Markup().join(
-                row % (bucket["label"], line.currency_id.format(bucket["amount"]), bucket["rate"])
+                row
+                % (
+                    bucket["label"],
+                    line.currency_id.format(bucket["amount"]),
+                    bucket["rate"],
+                    secured
+                    % self.env._(
+                        "%(amount)s secured",
+                        amount=line.currency_id.format(bucket["secured"]),
+                    )
+                    if bucket.get("secured")
+                    else "",
+                )
                 for bucket in line.buckets or []
                 if bucket["amount"]
             )

@@ -177,6 +177,14 @@ class ResCompany(models.Model):
                     self.env._("Dunning fees and penalty interest are invoiced as services.")
                 )
 
+    credit_provision_unsecured_only = fields.Boolean(
+        string="Provision the Unsecured Part Only",
+        help="When on, a customer's receivables covered by its securities in force on the "
+        "provision date (guarantees, collateral, credit insurance, letters of credit) are left "
+        "out of the bad-debt provision: the secured amount is taken off the age buckets with "
+        "the lowest rates first, and the rates apply to the rest.",
+    )
+
 
 def parse_aging_bounds(env, text):
     """``core_aging.parse_bounds`` with the reason said in the user's language."""

@@ -99,3 +99,6 @@ class ResConfigSettings(models.TransientModel):
     credit_dunning_window_3 = fields.Integer(
         related="company_id.credit_dunning_window_3", readonly=False
     )
+    credit_provision_unsecured_only = fields.Boolean(
+        related="company_id.credit_provision_unsecured_only", readonly=False
+    )

@@ -62,7 +62,7 @@ class ResPartner(models.Model):
             exposure = exposures[file.id]
             partner.credit_open_receivables = exposure["receivables"]
             partner.credit_available = file.effective_limit - float(
-                Exposure._exposure_total(policy, exposure)
+                Exposure._limit_exposure(policy, exposure)
             )
 
     def write(self, vals):

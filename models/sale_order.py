@@ -166,11 +166,14 @@ class SaleOrder(models.Model):
         if not quotations:
             return
         Hold = self.env["credit.hold"].sudo()
-        for order, _facts, failures, _approval in quotations._credit_evaluate(batch=False):
+        for order, facts, failures, _approval in quotations._credit_evaluate(batch=False):
             if not failures:
                 order.partner_credit_warning = ""
                 continue
-            reasons = "\n".join(Hold._failure_messages(failures, order.company_id.currency_id))
+            reasons = "\n".join(
+                Hold._failure_messages(failures, order.company_id.currency_id)
+                + order._credit_secured_note(facts)
+            )
             customer = order.partner_id.commercial_partner_id.name
             if order.credit_hold_state == "pending":
                 order.partner_credit_warning = _(
@@ -185,6 +188,23 @@ class SaleOrder(models.Model):
                     customer=customer,
                     reasons=reasons,
                 )
+
+    def _credit_secured_note(self, facts):
+        """[the sentence telling the secured and unsecured parts of the exposure] when the
+        customer has securities in force, else []."""
+        if not facts.security_cover:
+            return []
+        split = facts.secured_split
+        currency = self.company_id.currency_id
+        return [
+            _(
+                "Exposure %(exposure)s: %(secured)s secured by guarantees, insurance, "
+                "collateral or letters of credit, %(unsecured)s unsecured.",
+                exposure=currency.format(float(split.exposure)),
+                secured=currency.format(float(split.secured)),
+                unsecured=currency.format(float(split.unsecured)),
+            )
+        ]
 
     def action_confirm(self):
         held = self._credit_gate()
@@ -570,6 +590,8 @@ class SaleOrder(models.Model):
                     "order_currency_id": self.currency_id.id,
                     "order_total": self.amount_total,
                     "exposure": float(facts.exposure),
+                    "secured_exposure": float(facts.secured_split.secured),
+                    "unsecured_exposure": float(facts.secured_split.unsecured),
                     "credit_limit": float(facts.limit),
                     "overdue_amount": float(facts.overdue_amount),
                     "oldest_overdue_days": facts.oldest_overdue_days,

@@ -17,6 +17,7 @@ from . import (
     test_credit_registry,
     test_credit_review,
     test_credit_rpc_attacks,
+    test_credit_securities,
     test_customer_credit_check,
     test_customer_statement,
     test_dunning_fee_invoices,
