@@ -263,7 +263,7 @@ class TestExposureAcrossCompanies(CreditOrderCommon):
         self.assertEqual(hold.company_id, self.company_b)
         self.assertFalse(hold.grade_id)
         self.assertAlmostEqual(hold.credit_limit, 0.0, places=2)
-        self.assertEqual(list(self._failures(hold)), ["grade_policy", "limit"])
+        self.assertEqual(list(self._failures(hold)), ["grade_policy", "term", "limit"])
         order_a = self._quotation(self.globex, 500.0)
         order_a.action_confirm()
         self.assertEqual(order_a.state, "sale")

@@ -205,6 +205,7 @@ def test_unusable_granted_terms_are_refused_with_the_reason(days, percent, disco
 def odoo_due_date(invoice_date, installment):
     """Odoo 18's ``account.payment.term.line._get_due_date``, rewritten on the standard
     library so the worst case can be checked over every invoice date."""
+
     def end_of_month(day):
         return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
