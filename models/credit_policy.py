@@ -151,7 +151,6 @@ class CreditPolicy(models.Model):
         "term given to a customer when its review is approved carries it (0: no discount).",
     )
     cash_discount_days = fields.Integer(
-        string="Cash Discount Days",
         help="Days after the invoice date within which the cash discount applies, e.g. 10 "
         'for "2/10, n/30".',
     )

@@ -270,7 +270,11 @@ class TestExposureAcrossCompanies(CreditOrderCommon):
 
     def test_company_as_orders_do_not_count_in_company_b(self):
         self._file(
-            self.globex, company=self.company_b, grade_id=self.grade["A"].id, credit_limit=500.0
+            self.globex,
+            company=self.company_b,
+            grade_id=self.grade["A"].id,
+            credit_limit=500.0,
+            credit_days=30,
         )
         order_a = self._quotation(self.globex, 1_000.0)
         order_a.action_confirm()

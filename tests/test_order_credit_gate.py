@@ -237,8 +237,10 @@ class TestOrderCreditGate(CreditOrderCommon):
         self.assertFalse(hold.grade_id)
         self.assertAlmostEqual(hold.credit_limit, 0.0, places=2)
         failures = self._failures(hold)
-        self.assertEqual(list(failures), ["grade_policy", "limit"])
+        # no credit term granted either: 30 days asked, 0 granted
+        self.assertEqual(list(failures), ["grade_policy", "term", "limit"])
         self.assertEqual(failures["grade_policy"], {"sales_mode": "prepayment"})
+        self.assertEqual(failures["term"], {"asked_days": 30, "granted_days": 0})
         self.assertEqual(failures["limit"]["excess"], Decimal("1000"))
 
     def test_an_unrated_customer_with_a_file_is_treated_as_paying_before_delivery(self):
@@ -247,7 +249,11 @@ class TestOrderCreditGate(CreditOrderCommon):
         order = self._quotation(stranger, 1_000.0)
         self._confirm(order)
         self.assertEqual(
-            self._failures(order.credit_hold_ids), {"grade_policy": {"sales_mode": "prepayment"}}
+            self._failures(order.credit_hold_ids),
+            {
+                "grade_policy": {"sales_mode": "prepayment"},
+                "term": {"asked_days": 30, "granted_days": 0},
+            },
         )
 
     # ------------------------------------------------------------------
