@@ -255,14 +255,17 @@ class CreditExposure(models.AbstractModel):
                        AND a.account_type = 'asset_receivable'
                 ),
                 matched AS (
-                    SELECT CASE WHEN apr.debit_move_id = f.id THEN apr.credit_move_id
-                                ELSE apr.debit_move_id END AS id,
-                           SUM(CASE WHEN apr.debit_move_id = f.id THEN -apr.amount
-                                    ELSE apr.amount END) AS put_back
-                      FROM postdated f
-                      JOIN account_partial_reconcile apr
-                        ON f.id IN (apr.debit_move_id, apr.credit_move_id)
-                  GROUP BY 1
+                    SELECT sides.id, SUM(sides.put_back) AS put_back
+                      FROM (
+                        SELECT apr.debit_move_id AS id, apr.amount AS put_back
+                          FROM postdated f
+                          JOIN account_partial_reconcile apr ON apr.credit_move_id = f.id
+                        UNION ALL
+                        SELECT apr.credit_move_id, -apr.amount
+                          FROM postdated f
+                          JOIN account_partial_reconcile apr ON apr.debit_move_id = f.id
+                      ) sides
+                  GROUP BY sides.id
                 )
                 -- the post-dated payments' own open part, out
                 SELECT company_id, partner_id, due_date,
