@@ -520,13 +520,13 @@ class SaleOrder(models.Model):
 
     def _credit_immediate_payment(self):
         """Paid at or before delivery: prepaid through payment transactions, or sold with an
-        explicit immediate payment term (every line due after 0 days). An empty payment term
+        explicit immediate payment term (every installment due on the invoice date at the
+        latest: 0 days after the end of the month is not immediate). An empty payment term
         does not count, so clearing it cannot bypass the grade policy."""
         self.ensure_one()
         if self.currency_id.compare_amounts(self.amount_paid, self.amount_total) >= 0:
             return True
-        term = self.payment_term_id
-        return bool(term) and all(line.nb_days == 0 for line in term.line_ids)
+        return bool(self.payment_term_id) and self._credit_term_days() == 0
 
     def _credit_term_days(self):
         """The days the order's payment term gives the customer, checked against its granted

@@ -124,6 +124,18 @@ class TestCreditTermRule(CreditOrderCommon):
         self._confirm(order)
         self.assertNotIn("term", self._failures(order.credit_hold_ids))
 
+    def test_zero_days_after_the_end_of_next_month_is_no_immediate_payment(self):
+        """Odoo's "End of Following Month" has 0 days, after the end of the next month: up
+        to 61 days (invoiced on 1 July, due 31 August), not a payment at once."""
+        following_month = self.env.ref("account.account_payment_term_end_following_month")
+        self.assertEqual(following_month.line_ids.nb_days, 0)
+        cash, _file = self._rated("Cash Buyer", grade="B", credit_days=0)
+        order = self._quotation(cash, 100.0, term=following_month)
+        self._confirm(order)
+        failures = self._failures(order.credit_hold_ids)
+        self.assertEqual(failures["term"], {"asked_days": 61, "granted_days": 0})
+        self.assertIn("grade_policy", failures)
+
     def test_the_policy_switch_turns_the_term_rule_off(self):
         self.policy.check_term = False
         order = self._quotation(self.acme, 5_000.0, term=self.term_60)
