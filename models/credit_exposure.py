@@ -487,6 +487,7 @@ class CreditExposure(models.AbstractModel):
                     figures={"asked_days": "number", "granted_days": "number"},
                     policy_field="check_term",
                     sequence=25,
+                    label=_lt("Credit term"),
                 ),
                 CreditRule(
                     core_checks.RULE_RATING_EXPIRED,
