@@ -26,6 +26,7 @@ RULE_MANUAL_HOLD = "manual_hold"
 RULE_MAX_DOCUMENT = "max_document"
 RULE_GROUP_LIMIT = "group_limit"
 RULE_STOP_DELIVERIES = "stop_deliveries"
+RULE_TERM = "term"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class CheckFacts:
     grant credit without a ceiling. ``sales_mode`` is the grade's (an unrated customer is
     treated as a new one: payment before delivery). ``immediate_payment`` is true when the
     order is paid before or at delivery (immediate payment term, or prepaid).
+
+    ``credit_days`` is the credit term granted to the customer (0: none, e.g. unrated or a
+    grade without credit); ``term_days`` the days the order's payment term gives it
+    (:func:`terms.latest_due_days`; None: no order to judge, e.g. a customer-level check).
 
     A customer in a credit group (a parent company carrying one limit shared by its
     subsidiaries) also has ``group_limit`` (None: not in a group) and ``group_exposure``, the
@@ -67,6 +72,8 @@ class CheckFacts:
     max_document_amount: Decimal = Decimal(0)
     group_limit: Decimal | None = None
     group_exposure: Decimal = Decimal(0)
+    credit_days: int = 0
+    term_days: int | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
     security_cover: Decimal = Decimal(0)
     limit_on_unsecured: bool = False
@@ -110,6 +117,7 @@ class CheckSettings:
                 RULE_MANUAL_HOLD,
                 RULE_MAX_DOCUMENT,
                 RULE_GROUP_LIMIT,
+                RULE_TERM,
             )
         )
     )
@@ -211,6 +219,18 @@ def _grade_policy(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
     return Failure(RULE_GRADE_POLICY, {"sales_mode": facts.sales_mode})
 
 
+def _term(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
+    """The order gives the customer more days than its granted credit term (赊销期限: "an
+    order may not give the customer more days than it was granted, any more than more
+    money"). The days asked are the worst case of the order's payment term, its last
+    installment included (:func:`terms.latest_due_days`). An order paid at or before
+    delivery asks no credit and passes; a customer granted no term (0 days) takes only such
+    orders or orders due on the invoice date, as the grade policy says for cash grades."""
+    if facts.term_days is None or facts.immediate_payment or facts.term_days <= facts.credit_days:
+        return None
+    return Failure(RULE_TERM, {"asked_days": facts.term_days, "granted_days": facts.credit_days})
+
+
 def _rating_expired(facts: CheckFacts, settings: CheckSettings) -> Failure | None:
     if facts.valid_until is None or facts.today is None or facts.valid_until >= facts.today:
         return None
@@ -246,6 +266,7 @@ RULES: dict[str, Rule] = {
     RULE_MANUAL_HOLD: _manual_hold,
     RULE_GRADE_POLICY: _grade_policy,
     RULE_RATING_EXPIRED: _rating_expired,
+    RULE_TERM: _term,
     RULE_LIMIT: _limit,
     RULE_GROUP_LIMIT: _group_limit,
     RULE_OVERDUE_AMOUNT: _overdue_amount,

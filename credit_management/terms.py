@@ -15,7 +15,6 @@ sentences, so the Odoo side can translate them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,7 +43,6 @@ class TermProblem:
     - ``negative``: ``field`` holds the negative ``value``;
     - ``unknown_grade``: ``value`` is not one of the nine grades;
     - ``unknown_sales_mode``: ``value`` is not one of :data:`SALES_MODES`;
-    - ``unparsable``: the text ``value`` does not read as cash-discount terms;
     - ``percent_out_of_range``: the discount percent ``value`` is not in [0, 100);
     - ``discount_after_net``: the discount period ``value`` ends after the net period
       ``other_value``.
@@ -185,7 +183,7 @@ class CashDiscountTerms:
     "Credit terms"). Terms without discount ("n/30") have percent and discount days 0.
 
     Build them freely; :func:`validate_cash_discount` says whether they make sense and
-    :func:`parse_cash_discount` only returns valid ones.
+    :func:`granted_terms` only returns valid ones.
     """
 
     discount_percent: Decimal
@@ -205,8 +203,9 @@ class CashDiscountTerms:
 
 def validate_cash_discount(terms: CashDiscountTerms) -> list[TermProblem]:
     """Every problem with cash-discount terms: days must not be negative, the percent must be
-    in [0, 100) (100 % off is a gift, not a discount), and the discount period must end no
-    later than the net period."""
+    in [0, 100) (100 % off is a gift, not a discount), a discount needs a discount period
+    (paying "within 0 days" is paying before the invoice), and the discount period must end
+    no later than the net period."""
     problems: list[TermProblem] = []
     if not Decimal(0) <= terms.discount_percent < Decimal(100):
         problems.append(
@@ -216,6 +215,8 @@ def validate_cash_discount(terms: CashDiscountTerms) -> list[TermProblem]:
         value = getattr(terms, name)
         if value < 0:
             problems.append(TermProblem("negative", name, value))
+    if terms.has_discount and terms.discount_days == 0:
+        problems.append(TermProblem("missing", "discount_days"))
     if terms.discount_days > terms.net_days:
         problems.append(
             TermProblem(
@@ -229,43 +230,6 @@ def validate_cash_discount(terms: CashDiscountTerms) -> list[TermProblem]:
     return problems
 
 
-_CASH_DISCOUNT = re.compile(
-    r"""
-    ^\s*
-    (?:
-        (?P<percent>\d+(?:\.\d+)?)\s*%?\s*[/\uff0f]\s*(?P<discount_days>\d+)
-        \s*[,;\uff0c\uff1b]?\s*
-    )?
-    (?:n|net)\s*[/\uff0f]?\s*(?P<net_days>\d+)
-    \s*$
-    """,
-    re.IGNORECASE | re.VERBOSE | re.ASCII,
-)
-
-
-def parse_cash_discount(text: str) -> CashDiscountTerms:
-    """Read terms written the way the trade writes them.
-
-    Accepted: "2/10, n/30", "2/10 n/30", "2%/10 net 30", "1.5/15; N/45", "n/30", also with
-    the full-width comma, semicolon or slash of Chinese input methods. One discount tier
-    only; digits are ASCII.
-    Raises :class:`InvalidTermsError` (``unparsable`` or a validation problem).
-    """
-    match = _CASH_DISCOUNT.match(text or "")
-    if match is None:
-        raise InvalidTermsError([TermProblem("unparsable", "text", text)])
-    percent = match["percent"]
-    terms = CashDiscountTerms(
-        discount_percent=Decimal(percent) if percent is not None else Decimal(0),
-        discount_days=int(match["discount_days"]) if percent is not None else 0,
-        net_days=int(match["net_days"]),
-    )
-    problems = validate_cash_discount(terms)
-    if problems:
-        raise InvalidTermsError(problems)
-    return terms
-
-
 def format_cash_discount(terms: CashDiscountTerms) -> str:
     """The conventional notation: "2/10, n/30", or "n/30" without discount."""
     net = f"n/{terms.net_days}"
@@ -273,3 +237,84 @@ def format_cash_discount(terms: CashDiscountTerms) -> str:
         return net
     percent = format(terms.discount_percent.normalize(), "f")
     return f"{percent}/{terms.discount_days}, {net}"
+
+
+def granted_terms(
+    net_days: int,
+    discount_percent: Decimal | int | str | None = 0,
+    discount_days: int | None = 0,
+) -> CashDiscountTerms:
+    """The payment term a customer is granted: its credit days (``net_days``) with the
+    policy's cash discount, e.g. 30 days and a 2 % discount within 10 days give "2/10, n/30".
+
+    A term of 0 days is immediate payment: there is nothing left to pay early, so it carries
+    no discount whatever the policy says. A policy without discount (percent 0) gives net
+    terms ("n/30"), its discount days ignored. Raises :class:`InvalidTermsError` with every
+    problem (negative days, percent outside [0, 100), a discount period longer than the
+    credit period).
+    """
+    percent = to_decimal(discount_percent) or Decimal(0)
+    days = discount_days or 0
+    if net_days == 0 or percent == 0:
+        percent, days = Decimal(0), 0
+    terms = CashDiscountTerms(percent, days, net_days)
+    problems = validate_cash_discount(terms)
+    if problems:
+        raise InvalidTermsError(problems)
+    return terms
+
+
+# --- payment terms: the days an order gives the customer ----------------------------------
+
+DELAY_DAYS_AFTER = "days_after"
+DELAY_AFTER_END_OF_MONTH = "days_after_end_of_month"
+DELAY_AFTER_END_OF_NEXT_MONTH = "days_after_end_of_next_month"
+DELAY_END_OF_MONTH_ON_THE = "days_end_of_month_on_the"
+
+_LONGEST_MONTH = 31
+
+
+@dataclass(frozen=True)
+class Installment:
+    """One installment of a payment term, as Odoo 18's ``account.payment.term.line``:
+    ``days`` (``nb_days``) counted from the invoice date (``days_after``), from the end of
+    the invoice's month (``days_after_end_of_month``), from the end of the next month
+    (``days_after_end_of_next_month``), or ``days`` after the invoice date then on the
+    ``day_of_month`` of the following month (``days_end_of_month_on_the``; 0 = the end of
+    the month those days reach)."""
+
+    days: int
+    delay: str = DELAY_DAYS_AFTER
+    day_of_month: int = 0
+
+
+def installment_max_days(installment: Installment) -> int:
+    """The most days after the invoice date this installment can fall due, over every
+    possible invoice date (the worst case for the seller).
+
+    - days after the invoice date: ``days``;
+    - after the end of the month: invoiced on the 1st of a 31-day month, the month ends 30
+      days later: ``30 + days``;
+    - after the end of the next month: invoiced on 1 July (or 1 December) the next month
+      ends on 31 August (31 January), 61 days later: ``61 + days``;
+    - ``days`` then the ``day_of_month`` of the following month: from the 1st of a 31-day
+      month that day is at most ``30 + day_of_month`` days later (31 January follows 31
+      December); day 0 is the end of the month ``days`` reach, at most 30 days later.
+    """
+    days = installment.days
+    if installment.delay == DELAY_AFTER_END_OF_MONTH:
+        return _LONGEST_MONTH - 1 + days
+    if installment.delay == DELAY_AFTER_END_OF_NEXT_MONTH:
+        return 2 * _LONGEST_MONTH - 1 + days
+    if installment.delay == DELAY_END_OF_MONTH_ON_THE:
+        day = min(max(installment.day_of_month, 0), _LONGEST_MONTH)
+        return days + _LONGEST_MONTH - 1 + day
+    return days
+
+
+def latest_due_days(installments: Iterable[Installment]) -> int:
+    """The credit period a payment term gives: the most days after the invoice date its last
+    installment can fall due (:func:`installment_max_days`), whatever share of the amount it
+    carries (the credit is not paid back before it). A term without installments, or whose
+    installments all fall on or before the invoice date, gives 0 days."""
+    return max(0, max((installment_max_days(i) for i in installments), default=0))

@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_move_line,
+    account_payment_term,
     credit_aging_engine,
     credit_budget,
     credit_collection_log,

@@ -729,6 +729,18 @@ class CreditFile(models.Model):
             }
         )
         self._sync_partner_credit_limit()
+        self._grant_payment_term(self._policy()._granted_terms(review.final_days))
+
+    def _grant_payment_term(self, terms):
+        """Make the granted credit term the customer's payment term in the file's company
+        (Odoo's ``property_payment_term_id`` is per company), so its quotations propose
+        what the officer granted: an existing payment term with exactly these days and the
+        policy's cash discount, else one created once and reused."""
+        self.ensure_one()
+        term = self.env["account.payment.term"]._credit_term_for(self.company_id, terms)
+        partner = self.partner_id.with_company(self.company_id).sudo()
+        if partner.property_payment_term_id != term:
+            partner.property_payment_term_id = term
 
     def _sync_partner_credit_limit(self):
         """Keep Odoo's own per-company ``credit_limit`` equal to the limit in force, so

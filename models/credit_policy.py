@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..credit_management import limits as core_limits
+from ..credit_management import terms as core_terms
 
 LIMIT_METHODS = [
     (core_limits.METHOD_WORKING_CAPITAL, "Share of net working capital"),
@@ -143,6 +144,29 @@ class CreditPolicy(models.Model):
         help="Hold an order when the exposure of the customer's credit group (a parent "
         "company and its subsidiaries) would go above the limit the group shares.",
     )
+    check_term = fields.Boolean(
+        string="Check Credit Term",
+        default=True,
+        help="Hold an order whose payment term gives the customer more days than its granted "
+        "credit term (the last installment, end-of-month terms at their longest). Orders "
+        "paid at or before delivery pass.",
+    )
+    cash_discount_percentage = fields.Float(
+        string="Cash Discount (%)",
+        digits=(5, 2),
+        help='Cash discount offered for early payment, e.g. 2 for "2/10, n/30". The payment '
+        "term given to a customer when its review is approved carries it (0: no discount).",
+    )
+    cash_discount_days = fields.Integer(
+        help="Days after the invoice date within which the cash discount applies, e.g. 10 "
+        'for "2/10, n/30".',
+    )
+    count_postdated_payments = fields.Boolean(
+        string="Count Post-dated Payments at Once",
+        help="When ticked, a payment dated after today (a post-dated cheque) lowers the "
+        "exposure as soon as it is posted. By default it counts from its date on: until "
+        "then the money is not in.",
+    )
     exposure_receivables = fields.Boolean(
         string="Open Receivables",
         default=True,
@@ -227,6 +251,8 @@ class CreditPolicy(models.Model):
         "payment_window_days",
         "slowdown_days",
         "bank_change_count",
+        "cash_discount_percentage",
+        "cash_discount_days",
     )
     def _check_values(self):
         for policy in self:
@@ -251,6 +277,56 @@ class CreditPolicy(models.Model):
                 raise ValidationError(
                     _("The rating validity and the payment window must be at least 1.")
                 )
+            if not 0 <= policy.cash_discount_percentage < 100:
+                raise ValidationError(
+                    _("A cash discount is a percentage from 0 up to, but not including, 100.")
+                )
+            if policy.cash_discount_days < 0 or (
+                policy.cash_discount_percentage and policy.cash_discount_days < 1
+            ):
+                raise ValidationError(
+                    _("A cash discount needs the number of days it applies for (at least 1).")
+                )
+
+    def _granted_terms(self, days):
+        """The payment term to grant a customer ``days`` of credit under this policy, with
+        its cash discount (``credit_management.terms.granted_terms``); a translated
+        ``ValidationError`` says why it cannot be given."""
+        self.ensure_one()
+        try:
+            return core_terms.granted_terms(
+                days, str(self.cash_discount_percentage), self.cash_discount_days
+            )
+        except core_terms.InvalidTermsError as error:
+            reasons = []
+            for problem in error.problems:
+                if problem.kind == "negative" and problem.field == "net_days":
+                    reasons.append(_("a credit term cannot be shorter than 0 days"))
+                elif problem.kind == "discount_after_net":
+                    reasons.append(
+                        _(
+                            "the cash discount period (%(discount_days)s days) is longer than "
+                            "the credit term (%(days)s days)",
+                            discount_days=problem.value,
+                            days=problem.other_value,
+                        )
+                    )
+                elif problem.kind == "percent_out_of_range":
+                    reasons.append(
+                        _(
+                            "a cash discount of %(percent)s %% is not between 0 and 100",
+                            percent=problem.value,
+                        )
+                    )
+                else:
+                    reasons.append(_("the cash discount needs its number of days"))
+            raise ValidationError(
+                _(
+                    "The payment term of %(days)s days cannot be given: %(reasons)s.",
+                    days=days,
+                    reasons="; ".join(reasons),
+                )
+            ) from error
 
     @api.constrains("concentration_warning_percent")
     def _check_concentration_warning_percent(self):

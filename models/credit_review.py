@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..credit_management import limits as core_limits
@@ -151,7 +151,7 @@ class CreditReview(models.Model):
     def _check_final_values(self):
         for review in self:
             if review.final_limit < 0 or review.final_days < 0:
-                raise UserError(_("A credit limit or a credit term cannot be negative."))
+                raise ValidationError(_("A credit limit or a credit term cannot be negative."))
 
     def write(self, vals):
         """A decided review is the record of a decision: what was computed, what was decided,
@@ -355,6 +355,8 @@ class CreditReview(models.Model):
                 raise UserError(
                     _("The decision differs from the proposal: give the reason for the change.")
                 )
+            # the payment term the customer will get must be one we can give
+            review.file_id._policy()._granted_terms(review.final_days)
             newer = self.search_count(
                 [
                     ("file_id", "=", review.file_id.id),

@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..credit_management import terms as core_terms
 from .credit_decision_mixin import audit_writer, audit_writer_open
 from .credit_info_mixin import CREDIT_INFO_FIELDS
 
@@ -291,7 +292,12 @@ class SaleOrder(models.Model):
             for order in self:
                 if order.partner_id.commercial_partner_id != customer:
                     voided.setdefault(order, reason)
+        term_days = {}
+        if "payment_term_id" in vals:
+            term_days = {o: o._credit_term_days() for o in self if o.state == "sale"}
         result = super().write(vals)
+        if term_days:
+            self._credit_enforce_term(term_days)
         for order, reason in voided.items():
             order.credit_hold_ids.sudo()._void(reason)
         left = self.browse()
@@ -305,6 +311,22 @@ class SaleOrder(models.Model):
         self._credit_touch()
         self._credit_enforce()
         return result
+
+    def _credit_enforce_term(self, term_days):
+        """A confirmed order given a longer payment term goes through the gate again (the
+        credit term rule among the others): ``term_days`` holds each order's days before
+        the change. Passing, it is covered anew; failing, the change is refused."""
+        longer = self.browse(
+            [order.id for order, days in term_days.items() if order._credit_term_days() > days]
+        )
+        refused = longer._credit_gate(confirmed=True) if longer else []
+        if refused:
+            raise UserError(
+                _(
+                    "The credit checks do not cover this change of a confirmed order:\n%(reasons)s",
+                    reasons="\n".join(refused),
+                )
+            )
 
     def _credit_cover_by_administrator(self):
         """A system administrator entered these orders as confirmed: they are covered by
@@ -518,13 +540,28 @@ class SaleOrder(models.Model):
 
     def _credit_immediate_payment(self):
         """Paid at or before delivery: prepaid through payment transactions, or sold with an
-        explicit immediate payment term (every line due after 0 days). An empty payment term
+        explicit immediate payment term (every installment due on the invoice date at the
+        latest: 0 days after the end of the month is not immediate). An empty payment term
         does not count, so clearing it cannot bypass the grade policy."""
         self.ensure_one()
         if self.currency_id.compare_amounts(self.amount_paid, self.amount_total) >= 0:
             return True
-        term = self.payment_term_id
-        return bool(term) and all(line.nb_days == 0 for line in term.line_ids)
+        return bool(self.payment_term_id) and self._credit_term_days() == 0
+
+    def _credit_term_days(self):
+        """The days the order's payment term gives the customer, checked against its granted
+        credit term: its last installment at the latest it can fall due after the invoice
+        date (end-of-month terms at their longest, ``credit_management.terms``). Without a
+        payment term the invoice is due on its date: 0 days."""
+        self.ensure_one()
+        return core_terms.latest_due_days(
+            core_terms.Installment(
+                line.nb_days,
+                line.delay_type,
+                int(line.days_next_month) if (line.days_next_month or "").isdigit() else 1,
+            )
+            for line in self.payment_term_id.line_ids
+        )
 
     def _credit_evaluate(self, batch=True):
         """What the credit gate decides for each of these orders, without locking or writing

@@ -314,7 +314,8 @@ class CreditOrderCommon(CreditLedgerCommon):
 
     @classmethod
     def _rated(cls, name, grade="A", limit=10_000.0, company=None, **file_values):
-        """A customer with a credit file rated ``grade`` with ``limit``, valid until
+        """A customer with a credit file rated ``grade`` with ``limit`` and a credit term of
+        30 days (that of ``_quotation``'s default payment term), valid until
         ``RATING_VALID_UNTIL``, and Odoo's own limit kept equal (as an approved review does).
 
         The rating stands for a decision taken before the test begins, so the set-up writes
@@ -325,7 +326,11 @@ class CreditOrderCommon(CreditLedgerCommon):
             company=company,
             grade_id=cls.grade[grade].id,
             credit_limit=limit,
-            **{"rating_date": date(2024, 6, 1), "valid_until": cls.RATING_VALID_UNTIL}
+            **{
+                "rating_date": date(2024, 6, 1),
+                "valid_until": cls.RATING_VALID_UNTIL,
+                "credit_days": 30,
+            }
             | file_values,
         )
         file._sync_partner_credit_limit()

@@ -128,7 +128,7 @@ class TestCreditBanner(CreditOrderCommon):
     def test_a_customer_without_credit_file_is_told_before_confirming(self):
         stranger = self._customer("Stranger")
         order = self._quotation(stranger, 100.0)
-        self.assertBannerAgreesWithTheGate(order, ["grade_policy", "limit"])
+        self.assertBannerAgreesWithTheGate(order, ["grade_policy", "term", "limit"])
 
     # ------------------------------------------------------------------
     # a held order, a dry run

@@ -44,6 +44,7 @@ class TestCreditGateOverRpc(HttpCase):
                         "credit_limit": limit,
                         "rating_date": date.today(),
                         "valid_until": date(2099, 12, 31),
+                        "credit_days": 30,
                         "on_hold": on_hold,
                     }
                 )

@@ -263,14 +263,18 @@ class TestExposureAcrossCompanies(CreditOrderCommon):
         self.assertEqual(hold.company_id, self.company_b)
         self.assertFalse(hold.grade_id)
         self.assertAlmostEqual(hold.credit_limit, 0.0, places=2)
-        self.assertEqual(list(self._failures(hold)), ["grade_policy", "limit"])
+        self.assertEqual(list(self._failures(hold)), ["grade_policy", "term", "limit"])
         order_a = self._quotation(self.globex, 500.0)
         order_a.action_confirm()
         self.assertEqual(order_a.state, "sale")
 
     def test_company_as_orders_do_not_count_in_company_b(self):
         self._file(
-            self.globex, company=self.company_b, grade_id=self.grade["A"].id, credit_limit=500.0
+            self.globex,
+            company=self.company_b,
+            grade_id=self.grade["A"].id,
+            credit_limit=500.0,
+            credit_days=30,
         )
         order_a = self._quotation(self.globex, 1_000.0)
         order_a.action_confirm()

@@ -9,6 +9,7 @@ from .common import CreditOrderCommon
 ALL_RULES = [
     "manual_hold",
     "grade_policy",
+    "term",
     "rating_expired",
     "limit",
     "overdue_amount",
@@ -236,8 +237,10 @@ class TestOrderCreditGate(CreditOrderCommon):
         self.assertFalse(hold.grade_id)
         self.assertAlmostEqual(hold.credit_limit, 0.0, places=2)
         failures = self._failures(hold)
-        self.assertEqual(list(failures), ["grade_policy", "limit"])
+        # no credit term granted either: 30 days asked, 0 granted
+        self.assertEqual(list(failures), ["grade_policy", "term", "limit"])
         self.assertEqual(failures["grade_policy"], {"sales_mode": "prepayment"})
+        self.assertEqual(failures["term"], {"asked_days": 30, "granted_days": 0})
         self.assertEqual(failures["limit"]["excess"], Decimal("1000"))
 
     def test_an_unrated_customer_with_a_file_is_treated_as_paying_before_delivery(self):
@@ -246,7 +249,11 @@ class TestOrderCreditGate(CreditOrderCommon):
         order = self._quotation(stranger, 1_000.0)
         self._confirm(order)
         self.assertEqual(
-            self._failures(order.credit_hold_ids), {"grade_policy": {"sales_mode": "prepayment"}}
+            self._failures(order.credit_hold_ids),
+            {
+                "grade_policy": {"sales_mode": "prepayment"},
+                "term": {"asked_days": 30, "granted_days": 0},
+            },
         )
 
     # ------------------------------------------------------------------
@@ -301,13 +308,18 @@ class TestOrderCreditGate(CreditOrderCommon):
     # ------------------------------------------------------------------
     def _customer_failing_every_rule(self):
         """Grade B (cash on delivery, maximum order 1,500.00, no overdue tolerated), limit
-        1,000.00, rating expired yesterday, on manual hold, 500.00 overdue for 30 days; the
-        order of 2,000.00 on 30 days fails all seven rules."""
+        1,000.00, no credit term granted, rating expired yesterday, on manual hold, 500.00
+        overdue for 30 days; the order of 2,000.00 on 30 days fails all eight rules."""
         self.grade["B"].write(
             {"overdue_tolerance": 0.0, "overdue_max_days": 0, "max_document_amount": 1_500.0}
         )
         customer, _file = self._rated(
-            "Hopeless", grade="B", limit=1_000.0, valid_until=date(2024, 6, 29), on_hold=True
+            "Hopeless",
+            grade="B",
+            limit=1_000.0,
+            valid_until=date(2024, 6, 29),
+            on_hold=True,
+            credit_days=0,
         )
         self._invoice(customer, "2024-05-01", "2024-05-31", 500.0)
         return customer
@@ -318,7 +330,7 @@ class TestOrderCreditGate(CreditOrderCommon):
         self._confirm(order)
         hold = order.credit_hold_ids
         self.assertEqual([failure["rule"] for failure in hold.failures], ALL_RULES)
-        self.assertEqual(len(hold.reasons.splitlines()), 7)
+        self.assertEqual(len(hold.reasons.splitlines()), 8)
         failures = self._failures(hold)
         # 500.00 + 2,000.00 = 2,500.00 against 1,000.00
         self.assertEqual(failures["limit"]["exposure_after"], Decimal("2500"))
@@ -332,6 +344,7 @@ class TestOrderCreditGate(CreditOrderCommon):
         switches = {
             "manual_hold": "check_manual_hold",
             "grade_policy": "check_grade_policy",
+            "term": "check_term",
             "rating_expired": "check_rating_expired",
             "limit": "check_limit",
             "overdue_amount": "check_overdue_amount",

@@ -41,6 +41,7 @@ class TestParallelConfirmation(BaseCase):
                         "company_id": company.id,
                         "grade_id": env.ref("credit_management.grade_a").id,
                         "credit_limit": 1_000.0,
+                        "credit_days": 30,
                         "rating_date": today,
                         "valid_until": today + timedelta(days=60),
                     }

@@ -256,3 +256,54 @@ def test_stopped_deliveries_fail_the_checkpoint_rule_with_the_reason():
 
 def test_the_order_rules_do_not_include_the_delivery_checkpoint_rule():
     assert checks.RULE_STOP_DELIVERIES not in checks.RULES
+
+
+# --- credit term (赊销期限) -----------------------------------------------------------------
+
+
+def term_facts(term_days, credit_days, **values):
+    return CheckFacts(
+        order_amount=100,
+        exposure=0,
+        limit=0,
+        unlimited=True,
+        sales_mode=CREDIT,
+        term_days=term_days,
+        credit_days=credit_days,
+        **values,
+    )
+
+
+def test_an_order_giving_more_days_than_granted_fails_with_both_numbers():
+    (failure,) = evaluate(term_facts(60, 30), CheckSettings())
+    assert failure.rule == checks.RULE_TERM
+    assert failure.values == {"asked_days": 60, "granted_days": 30}
+
+
+def test_an_order_within_the_granted_term_passes_even_on_the_last_day():
+    assert evaluate(term_facts(30, 30), CheckSettings()) == ()
+    assert evaluate(term_facts(0, 30), CheckSettings()) == ()
+
+
+def test_an_order_paid_at_or_before_delivery_asks_no_term():
+    assert evaluate(term_facts(60, 0, immediate_payment=True), CheckSettings()) == ()
+
+
+def test_a_customer_granted_no_term_takes_only_orders_due_at_once():
+    assert rules_of(evaluate(term_facts(1, 0), CheckSettings())) == [checks.RULE_TERM]
+    assert evaluate(term_facts(0, 0), CheckSettings()) == ()
+
+
+def test_without_an_order_term_there_is_nothing_to_judge():
+    assert evaluate(term_facts(None, 0), CheckSettings()) == ()
+
+
+def test_the_term_rule_can_be_switched_off():
+    settings = CheckSettings(enabled=CheckSettings().enabled - {checks.RULE_TERM})
+    assert evaluate(term_facts(60, 30), settings) == ()
+
+
+@given(st.integers(0, 400), st.integers(0, 400))
+def test_the_term_rule_fails_exactly_when_more_days_are_asked_than_granted(asked, granted):
+    failed = bool(evaluate(term_facts(asked, granted), CheckSettings()))
+    assert failed == (asked > granted)

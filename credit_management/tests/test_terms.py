@@ -1,3 +1,5 @@
+import calendar
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,14 +9,20 @@ from hypothesis import strategies as st
 from credit_management.grades import GRADE_CODES
 from credit_management.terms import (
     DEFAULT_GRADE_POLICIES,
+    DELAY_AFTER_END_OF_MONTH,
+    DELAY_AFTER_END_OF_NEXT_MONTH,
+    DELAY_END_OF_MONTH_ON_THE,
     SALES_MODES,
     CashDiscountTerms,
     CreditDaysProposal,
     GradePolicy,
+    Installment,
     InvalidTermsError,
     TermProblem,
     format_cash_discount,
-    parse_cash_discount,
+    granted_terms,
+    installment_max_days,
+    latest_due_days,
     propose_credit_days,
     validate_cash_discount,
     validate_policy,
@@ -126,58 +134,16 @@ def test_credit_days_are_whole_and_within_half_a_day_of_the_formula(dso, company
 # --- cash discount -----------------------------------------------------------------------
 
 
-def test_two_ten_net_thirty_reads_as_two_percent_in_ten_days_due_in_thirty():
-    assert parse_cash_discount("2/10, n/30") == CashDiscountTerms(D(2), 10, 30)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "2/10, n/30",
-        "2/10 n/30",
-        "2/10,n/30",
-        "2%/10 net 30",
-        "2 / 10 ; N / 30",
-        "  2/10, Net/30  ",
-        "2/10\uff0cn/30",
-        "2\uff0f10\uff1bn\uff0f30",
-    ],
-)
-def test_the_usual_spellings_of_cash_discount_terms_are_understood(text):
-    assert parse_cash_discount(text) == CashDiscountTerms(D(2), 10, 30)
-
-
-def test_fractional_percents_are_understood():
-    assert parse_cash_discount("1.5/15, n/45") == CashDiscountTerms(D("1.5"), 15, 45)
-
-
-def test_net_only_terms_have_no_discount():
-    terms = parse_cash_discount("n/30")
-    assert terms == CashDiscountTerms(D(0), 0, 30)
-    assert not terms.has_discount
-
-
-@pytest.mark.parametrize("text", ["", "2/10", "two ten net thirty", "2/10, 1/20, n/30", "n/-5"])
-def test_text_that_is_not_cash_discount_terms_is_a_problem(text):
-    with pytest.raises(InvalidTermsError) as raised:
-        parse_cash_discount(text)
-    assert raised.value.problems == (TermProblem("unparsable", "text", text),)
-
-
 def test_a_discount_period_longer_than_the_net_period_is_a_problem():
-    with pytest.raises(InvalidTermsError) as raised:
-        parse_cash_discount("2/40, n/30")
-    assert raised.value.problems == (
+    assert validate_cash_discount(CashDiscountTerms(D(2), 40, 30)) == [
         TermProblem("discount_after_net", "discount_days", 40, "net_days", 30),
-    )
+    ]
 
 
 def test_a_discount_of_a_hundred_percent_or_more_is_a_problem():
-    with pytest.raises(InvalidTermsError) as raised:
-        parse_cash_discount("100/10, n/30")
-    assert raised.value.problems == (
+    assert validate_cash_discount(CashDiscountTerms(D(100), 10, 30)) == [
         TermProblem("percent_out_of_range", "discount_percent", D(100)),
-    )
+    ]
 
 
 def test_negative_percents_and_days_are_problems():
@@ -188,6 +154,12 @@ def test_negative_percents_and_days_are_problems():
     ]
 
 
+def test_a_discount_without_a_discount_period_is_a_problem():
+    assert validate_cash_discount(CashDiscountTerms(D(2), 0, 30)) == [
+        TermProblem("missing", "discount_days"),
+    ]
+
+
 def test_terms_are_written_the_conventional_way():
     assert format_cash_discount(CashDiscountTerms(D("2.00"), 10, 30)) == "2/10, n/30"
     assert str(CashDiscountTerms(D("1.5"), 15, 45)) == "1.5/15, n/45"
@@ -195,12 +167,94 @@ def test_terms_are_written_the_conventional_way():
     assert str(CashDiscountTerms(D(0), 0, 30)) == "n/30"
 
 
-@given(
-    st.decimals(min_value="0.01", max_value="99.99", places=2),
-    st.integers(0, 120),
-    st.integers(0, 120),
+# --- granted terms ----------------------------------------------------------------------
+
+
+def test_granted_days_with_the_policy_discount_give_two_ten_net_thirty():
+    assert granted_terms(30, "2", 10) == CashDiscountTerms(D(2), 10, 30)
+    assert str(granted_terms(30, "2", 10)) == "2/10, n/30"
+
+
+def test_a_policy_without_discount_grants_net_terms():
+    assert granted_terms(45, 0, 10) == CashDiscountTerms(D(0), 0, 45)
+    assert not granted_terms(45).has_discount
+
+
+def test_no_credit_days_is_immediate_payment_without_discount():
+    assert granted_terms(0, 2, 10) == CashDiscountTerms(D(0), 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("days", "percent", "discount_days", "problem"),
+    [
+        (-1, 0, 0, TermProblem("negative", "net_days", -1)),
+        (30, 100, 10, TermProblem("percent_out_of_range", "discount_percent", D(100))),
+        (30, -2, 10, TermProblem("percent_out_of_range", "discount_percent", D(-2))),
+        (5, 2, 10, TermProblem("discount_after_net", "discount_days", 10, "net_days", 5)),
+    ],
 )
-def test_written_terms_read_back_the_same(percent, first, second):
-    discount_days, net_days = sorted((first, second))
-    terms = CashDiscountTerms(percent, discount_days, net_days)
-    assert parse_cash_discount(str(terms)) == terms
+def test_unusable_granted_terms_are_refused_with_the_reason(days, percent, discount_days, problem):
+    with pytest.raises(InvalidTermsError) as raised:
+        granted_terms(days, percent, discount_days)
+    assert problem in raised.value.problems
+
+
+# --- the days a payment term gives --------------------------------------------------------
+
+
+def odoo_due_date(invoice_date, installment):
+    """Odoo 18's ``account.payment.term.line._get_due_date``, rewritten on the standard
+    library so the worst case can be checked over every invoice date."""
+
+    def end_of_month(day):
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+    def next_month_on(day, wanted):
+        year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+        return date(year, month, min(wanted, calendar.monthrange(year, month)[1]))
+
+    days = timedelta(days=installment.days)
+    if installment.delay == DELAY_AFTER_END_OF_MONTH:
+        return end_of_month(invoice_date) + days
+    if installment.delay == DELAY_AFTER_END_OF_NEXT_MONTH:
+        return end_of_month(next_month_on(invoice_date, 1)) + days
+    if installment.delay == DELAY_END_OF_MONTH_ON_THE:
+        if not installment.day_of_month:
+            return end_of_month(invoice_date + days)
+        return next_month_on(invoice_date + days, installment.day_of_month)
+    return invoice_date + days
+
+
+FOUR_YEARS = [date(2023, 1, 1) + timedelta(days=n) for n in range(4 * 366)]
+
+
+@pytest.mark.parametrize(
+    "installment",
+    [
+        Installment(30),
+        Installment(0, DELAY_AFTER_END_OF_MONTH),
+        Installment(30, DELAY_AFTER_END_OF_MONTH),
+        Installment(0, DELAY_AFTER_END_OF_NEXT_MONTH),
+        Installment(15, DELAY_AFTER_END_OF_NEXT_MONTH),
+        Installment(0, DELAY_END_OF_MONTH_ON_THE, 0),
+        Installment(30, DELAY_END_OF_MONTH_ON_THE, 10),
+        Installment(0, DELAY_END_OF_MONTH_ON_THE, 31),
+        Installment(45, DELAY_END_OF_MONTH_ON_THE, 28),
+    ],
+)
+def test_an_installment_counts_the_most_days_it_can_fall_after_the_invoice(installment):
+    worst = max((odoo_due_date(day, installment) - day).days for day in FOUR_YEARS)
+    assert installment_max_days(installment) == worst
+
+
+def test_thirty_days_end_of_month_can_be_sixty_days():
+    # invoiced on 1 March: the month ends on 31 March, due 30 April, 60 days later
+    assert installment_max_days(Installment(30, DELAY_AFTER_END_OF_MONTH)) == 60
+
+
+def test_a_term_gives_the_days_of_its_last_installment():
+    # 30 % at 30 days, the balance at 60: the customer has 60 days for the last part
+    assert latest_due_days([Installment(30), Installment(60)]) == 60
+    assert latest_due_days([Installment(60), Installment(30, DELAY_AFTER_END_OF_MONTH)]) == 60
+    assert latest_due_days([Installment(0)]) == 0
+    assert latest_due_days([]) == 0
