@@ -306,7 +306,9 @@ class CreditDunningRun(models.Model):
                         in_currency = currency.round(
                             float(to_decimal(row[11]) * left[index] / residual)
                         )
-                    row = (*row[:3], left[index], *row[4:11], in_currency, row[12])
+                    row = list(row)
+                    row[3], row[11] = left[index], in_currency
+                    row = tuple(row)
                 netted.append(row)
         return netted
 
