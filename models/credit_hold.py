@@ -291,6 +291,21 @@ class CreditHold(models.Model):
             or order.transaction_ids.filtered(lambda t: t.state in ("authorized", "done"))
         )
         order.with_user(requester).sudo().with_context(send_email=customer_acted).action_confirm()
+        if order.state == "sale":
+            # the chatter says who released the order on credit, and why, not only that the
+            # requester's confirmation went through
+            decisions = dict(self._fields["decision"]._description_selection(self.env))
+            order.message_post(
+                body=_(
+                    "Released on credit by %(officer)s (%(decision)s): %(reason)s",
+                    officer=self.decided_by_id.name or self.env.user.name,
+                    decision=decisions.get(self.decision, self.decision),
+                    reason=self.decision_reason or _("no reason given"),
+                ),
+                author_id=(self.decided_by_id or self.env.user).partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _covering(self, order):
         """The approved hold that covers ``order`` as it is now: decided for this order,

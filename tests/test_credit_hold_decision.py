@@ -205,6 +205,15 @@ class TestCreditHoldDecision(CreditOrderCommon):
         self.assertEqual(self.order.state, "sale")
         self.assertAlmostEqual(self.file.temporary_limit, 11_000.0, places=2)
 
+    def test_the_order_chatter_says_who_released_it_on_credit_and_why(self):
+        self._as(self.officer).action_approve_once("Long-standing customer, pays late but pays")
+        self.assertEqual(self.order.state, "sale")
+        note = self.order.message_ids.filtered(lambda m: "Released on credit" in str(m.body))
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.author_id, self.officer.partner_id)
+        self.assertIn("Approve this order", str(note.body))
+        self.assertIn("Long-standing customer, pays late but pays", str(note.body))
+
     def test_the_wizard_proposes_no_temporary_limit_to_approve_once(self):
         wizard = (
             self.env["credit.hold.decision"]
