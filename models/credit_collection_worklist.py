@@ -3,6 +3,8 @@ from odoo.tools import SQL
 
 UNRATED_RISK = 9
 """Risk factor of a customer without a grade: treated as C, like a new customer."""
+URGENCY = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
+"""Quarters of a company's worklist by priority score, shown as stars."""
 
 
 class CreditCollectionWorklist(models.Model):
@@ -30,9 +32,28 @@ class CreditCollectionWorklist(models.Model):
     overdue_count = fields.Integer(string="Overdue Items", readonly=True)
     oldest_days = fields.Integer(string="Oldest (days)", readonly=True)
     grade_risk = fields.Integer(readonly=True)
-    priority = fields.Float(readonly=True, digits=(20, 0), aggregator="sum")
+    priority = fields.Float(
+        string="Priority Score",
+        readonly=True,
+        digits=(20, 0),
+        aggregator="sum",
+        help="Sum of open amount x days overdue of the overdue items, times the grade's risk "
+        "(AAA 1 ... C 9, unrated 9).",
+    )
+    urgency = fields.Selection(
+        URGENCY,
+        readonly=True,
+        help="The customer's quarter of the company's worklist by priority score: three stars "
+        "for the most urgent quarter.",
+    )
     last_contact_date = fields.Datetime(readonly=True)
-    last_contact_channel = fields.Char(readonly=True)
+    last_contact_channel = fields.Selection(
+        selection="_channel_selection", string="Last Contact Channel", readonly=True
+    )
+
+    def _channel_selection(self):
+        return self.env["credit.collection.log"]._fields["channel"]._description_selection(self.env)
+
     next_level_id = fields.Many2one("credit.dunning.level", string="Next Step", readonly=True)
     next_promise_date = fields.Date(string="Promised Payment", readonly=True)
 
@@ -67,7 +88,9 @@ class CreditCollectionWorklist(models.Model):
         items = self.env["credit.aging.engine"]._open_items_sql(None)
         return SQL(
             """
-        SELECT w.*, COALESCE(w.officer_id, pol.collector_id) AS collector_id
+        SELECT w.*, COALESCE(w.officer_id, pol.collector_id) AS collector_id,
+               (NTILE(4) OVER (PARTITION BY w.company_id ORDER BY w.priority) - 1)::varchar
+                   AS urgency
           FROM (
         SELECT MIN(items.line_id) AS id, items.company_id,
                p.commercial_partner_id AS partner_id,

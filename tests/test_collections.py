@@ -115,6 +115,10 @@ class TestCollections(DunningCommon):
         self.assertEqual(rows.mapped("overdue_amount"), [1000.0, 1000.0, 3000.0])
         self.assertEqual(rows.mapped("oldest_days"), [40, 20, 10])
         self.assertEqual(rows[1].collector_id, self.officer)
+        # urgency: the company's quarters by priority score, the most urgent with most stars
+        urgency = [int(row.urgency) for row in rows]
+        self.assertEqual(urgency, sorted(urgency, reverse=True))
+        self.assertGreater(urgency[0], urgency[-1])
 
     def test_the_worklist_shows_the_last_contact_and_the_next_step(self):
         self.env["credit.collection.log"].create(
@@ -129,6 +133,13 @@ class TestCollections(DunningCommon):
         run = self._run(DAY)
         row = self.env["credit.collection.worklist"].search([("partner_id", "=", self.acme.id)])
         self.assertEqual(row.last_contact_channel, "phone")
+        # shown with the log's label, not its key
+        log_labels = dict(
+            self.env["credit.collection.log"]._fields["channel"]._description_selection(self.env)
+        )
+        labels = dict(row._fields["last_contact_channel"]._description_selection(self.env))
+        self.assertEqual(labels["phone"], log_labels["phone"])
+        self.assertNotEqual(labels["phone"], "phone")
         self.assertEqual(str(row.last_contact_date), "2024-06-28 09:00:00")
         self.assertEqual(row.next_level_id, run.communication_ids.level_id)
         promise = self._promise()
