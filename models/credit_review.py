@@ -50,6 +50,16 @@ DECIDED_FIELDS = PROPOSAL_FIELDS | {
 """What a review computed and decided; frozen once the review is approved or rejected."""
 
 
+PREVIOUS_FIELDS = {
+    "previous_grade_id": "grade_id",
+    "previous_limit": "credit_limit",
+    "previous_days": "credit_days",
+    "previous_valid_until": "valid_until",
+}
+"""What was in force when the review was approved (review field: credit file field), kept
+with the decision: the file's current figures move on."""
+
+
 class CreditReview(models.Model):
     """A credit review (信用评审): the system computes the score, grade, limit and term from
     the credit file, the ledger and the policy; the officer accepts or adjusts them with a
@@ -60,7 +70,13 @@ class CreditReview(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
-    _credit_audit_fields = PROPOSAL_FIELDS | {"state", "decided_by_id", "decided_on", "valid_until"}
+    _credit_audit_fields = PROPOSAL_FIELDS | {
+        "state",
+        "decided_by_id",
+        "decided_on",
+        "valid_until",
+        *PREVIOUS_FIELDS,
+    }
     _credit_audit_defaults = {"state": "draft"}
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -100,6 +116,11 @@ class CreditReview(models.Model):
     current_valid_until = fields.Date(
         related="file_id.valid_until", string="Current Rating Valid Until"
     )
+    # --- what was in force when it was approved (kept: the file's figures move on) ---
+    previous_grade_id = fields.Many2one("credit.grade", string="Grade Before", readonly=True)
+    previous_limit = fields.Monetary(string="Limit Before", readonly=True)
+    previous_days = fields.Integer(string="Term Before (days)", readonly=True)
+    previous_valid_until = fields.Date(string="Previous Rating Valid Until", readonly=True)
 
     # --- what the system computed ---
     score = fields.Float(digits=(5, 2), readonly=True)
@@ -392,6 +413,7 @@ class CreditReview(models.Model):
                 audit_writer(self.env),
                 budget_override(self.env, review.budget_reason),
             ):
+                file = review.file_id
                 review.write(
                     {
                         "state": "approved",
@@ -399,6 +421,10 @@ class CreditReview(models.Model):
                         "decided_on": fields.Datetime.now(),
                         "valid_until": review.date
                         + relativedelta(months=policy.rating_validity_months),
+                        **{
+                            name: file._fields[source].convert_to_write(file[source], file)
+                            for name, source in PREVIOUS_FIELDS.items()
+                        },
                     }
                 )
                 review.file_id._apply_review(review)

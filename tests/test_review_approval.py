@@ -58,6 +58,40 @@ class TestReviewApproval(CreditLedgerCommon):
             ],
         )
 
+    def test_an_approved_review_keeps_what_was_in_force_before_it(self):
+        """The review shows, once approved, the rating it replaced; the file's current
+        figures (the "in force today" of an open review) move on with later reviews."""
+        self.review.with_user(self.officer).action_approve()
+        self.assertRecordValues(
+            self.review,
+            [
+                {
+                    "previous_grade_id": False,
+                    "previous_limit": 0.0,
+                    "previous_days": 0,
+                    "previous_valid_until": False,
+                }
+            ],
+        )
+        second = self._approved_review(
+            self.file, final_limit=30_000.0, adjust_reason="New guarantee from the parent company"
+        )
+        self.assertRecordValues(
+            second,
+            [
+                {
+                    "previous_grade_id": self.grade["A"].id,
+                    "previous_limit": 23_000.0,
+                    "previous_days": 33,
+                    "previous_valid_until": date(2024, 8, 30),
+                }
+            ],
+        )
+        self.assertEqual(self.file.credit_limit, 30_000.0)
+        self.assertEqual(self.review.previous_limit, 0.0)
+        with self.assertRaises(AccessError):
+            second.with_user(self.officer).write({"previous_limit": 1.0})
+
     def test_approval_syncs_odoos_credit_limit_of_the_company(self):
         self.assertEqual(self._odoo_limit(), (0.0, False))
         self.review.with_user(self.officer).action_approve()
