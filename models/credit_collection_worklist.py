@@ -47,9 +47,7 @@ class CreditCollectionWorklist(models.Model):
         "for the most urgent quarter.",
     )
     last_contact_date = fields.Datetime(readonly=True)
-    last_contact_channel = fields.Selection(
-        selection="_channel_selection", string="Last Contact Channel", readonly=True
-    )
+    last_contact_channel = fields.Selection(selection="_channel_selection", readonly=True)
 
     def _channel_selection(self):
         return self.env["credit.collection.log"]._fields["channel"]._description_selection(self.env)
