@@ -259,35 +259,17 @@ class CreditDunningRun(models.Model):
         payments not matched yet) are applied, oldest items first
         (``dunning.net_of_credits``): an item they cover is left out, the one they cover in
         part is dunned for what is left (its amount in currency in proportion); a customer
-        who owes nothing in all (open balance, due or not, <= 0) is not dunned."""
-        partners = {row[2] for row in rows}
-        if not partners:
-            return rows
-        items = self.env["credit.aging.engine"]._open_items_sql(None, [self.company_id.id])
-        balances = {
-            partner: (balance, credits)
-            for partner, balance, credits in self.env.execute_query(
-                SQL(
-                    """
-                SELECT p.commercial_partner_id, SUM(items.residual),
-                       -SUM(LEAST(items.residual, 0))
-                  FROM (%(items)s) items
-                  JOIN res_partner p ON p.id = items.partner_id
-                 WHERE p.commercial_partner_id = ANY(%(partners)s)
-                 GROUP BY p.commercial_partner_id
-                    """,
-                    items=items,
-                    partners=list(partners),
-                )
-            )
-        }
+        who owes nothing in all (open balance, due or not, <= 0) is not dunned. ``rows`` are
+        ``_read_candidates``'s, whose last two columns (balance, credits) are dropped."""
+        balances = {}
         by_partner = defaultdict(list)
         for row in rows:
-            by_partner[row[2]].append(row)
+            balances[row[2]] = row[-2:]
+            by_partner[row[2]].append(row[:-2])
         netted = []
         currencies = {}
         for partner, partner_rows in by_partner.items():
-            balance, credits = balances.get(partner, (0, 0))
+            balance, credits = balances[partner]
             left = core_dunning.net_of_credits(
                 [(index, row[4], row[3]) for index, row in enumerate(partner_rows)],
                 credits,
@@ -332,7 +314,9 @@ class CreditDunningRun(models.Model):
         """The company's open debit items due by the run's date plus the lead days, not
         disputed, with their customer's dunning policy, file, collector and dunning state
         (the open items of the aging engine, as the ledger stands), and whether the item is
-        a fee invoice's (which bears no interest: no fee on fees)."""
+        a fee invoice's (which bears no interest: no fee on fees). Each row ends with its
+        customer's open balance and unapplied credits (every open item, due or not), read
+        in the same pass over the open items, for ``_net_of_credits``."""
         self.env["account.move"].flush_model(["credit_dunning_communication_id"])
         self.env["credit.file"].flush_model(
             ["company_id", "dunning_policy_id", "grade_id", "officer_id", "partner_id"]
@@ -345,15 +329,25 @@ class CreditDunningRun(models.Model):
         return self.env.execute_query(
             SQL(
                 """
+            WITH open_items AS MATERIALIZED (%(items)s),
+            balances AS (
+                SELECT bp.commercial_partner_id AS partner_id, SUM(oi.residual) AS balance,
+                       -SUM(LEAST(oi.residual, 0)) AS credits
+                  FROM open_items oi
+                  JOIN res_partner bp ON bp.id = oi.partner_id
+                 GROUP BY bp.commercial_partner_id
+            )
             SELECT items.line_id, items.move_id, p.commercial_partner_id, items.residual,
                    items.due_date,
                    COALESCE(own.id, by_grade.policy_id, %(default)s) AS policy_id,
                    f.id, COALESCE(f.officer_id, pol.collector_id),
                    st.level_id, st.level_date, st.interest_date,
                    items.residual_currency, items.currency_id,
-                   fee_move.credit_dunning_communication_id IS NOT NULL AS is_fee
-              FROM (%(items)s) items
+                   fee_move.credit_dunning_communication_id IS NOT NULL AS is_fee,
+                   bal.balance, bal.credits
+              FROM open_items items
               JOIN res_partner p ON p.id = items.partner_id
+              JOIN balances bal ON bal.partner_id = p.commercial_partner_id
               JOIN account_move fee_move ON fee_move.id = items.move_id
          LEFT JOIN credit_file f
                 ON f.partner_id = p.commercial_partner_id AND f.company_id = items.company_id
