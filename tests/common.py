@@ -1,3 +1,6 @@
+import subprocess
+import tempfile
+import unicodedata
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -8,6 +11,20 @@ from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
+
+
+def pdf_text(content):
+    """The text of a PDF read back with pdftotext (poppler-utils), NFKC-normalised: the CJK
+    fonts map some characters to their compatibility forms (方 comes out as the Kangxi
+    radical ⽅)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+        pdf.write(content)
+        pdf.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True, text=True
+        ).stdout
+    return unicodedata.normalize("NFKC", text)
+
 
 TODAY = date(2024, 6, 30)
 """The day the ledger tests are frozen at (``@freeze_time("2024-06-30")``)."""

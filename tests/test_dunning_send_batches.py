@@ -1,7 +1,5 @@
 import base64
 import shutil
-import subprocess
-import tempfile
 from unittest import mock
 
 from odoo.tests import freeze_time, tagged
@@ -9,6 +7,7 @@ from odoo.tools import config
 
 from ..models import credit_dunning_run
 from ..models.credit_dunning_communication import wkhtmltopdf_takes_several_documents
+from .common import pdf_text
 from .dunning_common import DAY, DunningCommon, days
 
 RUN = "odoo.addons.credit_management.models.credit_dunning_run"
@@ -219,22 +218,13 @@ class TestDunningSendBatches(DunningCommon):
             letter, invoice_pdf = self._attachments(comm, invoice)
             self.assertEqual(letter.mimetype, "application/pdf")
             self.assertTrue(letter.raw.startswith(b"%PDF"))
-            text = self._pdf_text(letter.raw)
+            text = pdf_text(letter.raw)
             self.assertIn(name, text)
             self.assertEqual([n for n in names if n in text], [name])
             self.assertIn(invoice.name, text)
-            invoice_text = self._pdf_text(invoice_pdf.raw)
+            invoice_text = pdf_text(invoice_pdf.raw)
             self.assertIn(invoice.name, invoice_text)
             self.assertEqual([i.name for i in invoices if i.name in invoice_text], [invoice.name])
-
-    @staticmethod
-    def _pdf_text(content):
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
-            pdf.write(content)
-            pdf.flush()
-            return subprocess.run(
-                ["pdftotext", pdf.name, "-"], capture_output=True, check=True, text=True
-            ).stdout
 
     def test_with_a_wkhtmltopdf_of_one_document_per_call_each_pdf_is_rendered_alone(self):
         run, _invoices = self._run_to_send(3)

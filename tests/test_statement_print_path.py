@@ -1,26 +1,11 @@
 import json
 import shutil
-import subprocess
-import tempfile
-import unicodedata
 from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import CreditLedgerCommon
-
-
-def pdf_text(content):
-    """The text of a PDF, NFKC-normalised: the CJK fonts map some characters to their
-    compatibility forms (方 comes out as the Kangxi radical ⽅)."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
-        pdf.write(content)
-        pdf.flush()
-        text = subprocess.run(
-            ["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True, text=True
-        ).stdout
-    return unicodedata.normalize("NFKC", text)
+from .common import CreditLedgerCommon, pdf_text
 
 
 @tagged("post_install", "-at_install")
