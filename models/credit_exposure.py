@@ -117,7 +117,8 @@ class CreditExposure(models.AbstractModel):
         their lines read without touching the table (see bench/README.md, order confirmation
         benchmark). The open receivables come from the receivable ladder
         (``credit.receivable.ladder``); a customer's payment items by date find the
-        payments dated after today (``_exposure_sql_postdated_payments``)."""
+        payments dated after today (``_exposure_sql_postdated_payments``); its draft
+        invoices are read from an index of the drafts alone, not among all its entries."""
         res = super().init()
         self.env.cr.execute(
             """
@@ -131,6 +132,9 @@ class CreditExposure(models.AbstractModel):
                 ON sale_order_line (order_id)
                 INCLUDE (price_total, product_uom_qty, qty_invoiced)
              WHERE qty_invoiced < product_uom_qty;
+            CREATE INDEX IF NOT EXISTS credit_management_account_move_draft_idx
+                ON account_move (partner_id, company_id) INCLUDE (amount_total_signed)
+             WHERE state = 'draft' AND move_type IN ('out_invoice', 'out_refund');
             """
         )
         return res
