@@ -246,4 +246,6 @@ class CreditReceivableLadder(models.AbstractModel):
 
     @api.model
     def _cron_compact(self):
+        if not self.env["ir.cron"]._credit_claim_job("compact_receivable_ladder"):
+            return
         self._compact()
