@@ -169,9 +169,15 @@ def new_round(odoo, db: str, data: dict, number: int) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
+CONCURRENCY = re.compile(r"could not serialize access|deadlock detected|concurrent update")
+
+
 def check_race(odoo, db: str, servers: list[Server], data: dict, rounds: int) -> list[str]:
     """Each round: the 8 quotations confirmed at the same moment, alternately through each
-    server. Exactly 3 may be confirmed (9,000 of 10,000); the 5 others wait on hold."""
+    server. At most 3 may be confirmed (9,000 of 10,000); every other one is held, or its
+    request was refused by a concurrency error that Odoo's retries (5) did not absorb: then
+    it was rolled back and is still a quotation without hold, which the salesperson
+    confirms again. Any other error fails the check."""
     problems = []
     fit = int(LIMIT // ORDER_AMOUNT)
     for number in range(1, rounds + 1):
@@ -182,24 +188,36 @@ def check_race(odoo, db: str, servers: list[Server], data: dict, rounds: int) ->
                 for i, order in enumerate(race["orders"])
             ]
         )
-        errors = [r for r in results if isinstance(r, Exception)]
+        refused = {
+            order: result
+            for order, result in zip(race["orders"], results, strict=True)
+            if isinstance(result, Exception)
+        }
+        errors = [r for r in refused.values() if not CONCURRENCY.search(str(r))]
         with admin_env(odoo, db) as env:
             orders = env["sale.order"].browse(race["orders"])
             confirmed = orders.filtered(lambda o: o.state == "sale")
             held = (orders - confirmed).filtered(
                 lambda o: o.credit_hold_ids.filtered(lambda h: h.state == "pending")
             )
+            rolled_back = orders.browse(list(refused)).filtered(
+                lambda o: o.state in ("draft", "sent") and not o.credit_hold_ids
+            )
             spent = sum(confirmed.mapped("amount_total"))
         line = (
             f"round {number}: {len(confirmed)} confirmed ({spent:,.2f} of {LIMIT:,.2f}), "
-            f"{len(held)} held, {len(errors)} errors"
+            f"{len(held)} held, {len(refused)} refused by a concurrency error and rolled back"
         )
-        print(("ok    " if not errors and len(confirmed) == fit else "FAIL  ") + line)
-        if spent > LIMIT:
-            problems.append(f"{line}: more than the limit was spent")
-        if len(confirmed) != fit or len(held) != len(orders) - fit:
-            problems.append(f"{line}: expected {fit} confirmed and the rest held")
-        problems.extend(f"{line}: {error}" for error in errors)
+        bad = []
+        if spent > LIMIT or len(confirmed) > fit:
+            bad.append("more than the limit was spent")
+        if len(confirmed) + len(held) + len(rolled_back) != len(orders):
+            bad.append("an order is neither confirmed, held nor rolled back")
+        if len(confirmed) + len(refused) < fit:
+            bad.append(f"fewer than {fit} confirmed though the credit covers them")
+        bad += [str(error) for error in errors]
+        print(("ok    " if not bad else "FAIL  ") + line)
+        problems.extend(f"{line}: {what}" for what in bad)
     return problems
 
 
@@ -241,20 +259,38 @@ def check_jobs(odoo, db: str, admins: list[Server]) -> list[str]:
                 [("module", "=", "credit_management"), ("model", "=", "ir.cron")]
             )
         ]
-        jobs = [(cron.id, cron.ir_actions_server_id.id, cron.name) for cron in crons]
-    for cron_id, action_id, name in jobs:
+        admin = env["res.users"].search([("login", "=", ADMIN[0])])
+        Access = env["ir.model.access"].with_user(admin)
+        # a server action on a model the user may not write is refused to them (Odoo); the
+        # job's claim is then checked in the test suite only (tests/test_cron_concurrency.py)
+        jobs = [
+            (
+                cron.id,
+                cron.ir_actions_server_id.id,
+                cron.name,
+                Access.check(cron.model_id.model, "write", raise_exception=False),
+            )
+            for cron in crons
+        ]
+    for cron_id, action_id, name, writable in jobs:
         manual = in_parallel(
             [rpc_call(s, "ir.cron", "method_direct_trigger", cron_id) for s in admins]
         )
         refused = [r for r in manual if isinstance(r, Exception)]
         unexpected = [r for r in refused if not JOB_LOCKED.search(str(r))]
-        action = in_parallel([rpc_call(s, "ir.actions.server", "run", action_id) for s in admins])
-        failed = [r for r in action if isinstance(r, Exception)]
         line = (
             f"job {name}: run manually on both servers ({len(manual) - len(refused)} ran, "
-            f"{len(refused)} refused by Odoo's job lock), its action on both "
-            f"({len(failed)} errors)"
+            f"{len(refused)} refused by Odoo's job lock)"
         )
+        failed = []
+        if writable:
+            action = in_parallel(
+                [rpc_call(s, "ir.actions.server", "run", action_id) for s in admins]
+            )
+            failed = [r for r in action if isinstance(r, Exception)]
+            line += f", its action on both ({len(failed)} errors)"
+        else:
+            line += ", its action not run (its model is not open to users)"
         bad = unexpected + failed
         print(("ok    " if not bad else "FAIL  ") + line)
         problems.extend(f"{line}: {error}" for error in bad)
