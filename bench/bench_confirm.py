@@ -41,6 +41,7 @@ from common import (
 )
 
 CUSTOMER_NAME = "Bench Confirm Customer"
+OTHER_CUSTOMER_NAME = "Bench Other Customer"  # not matched by find_customer
 WARMUP_ROUNDS = 3
 WITH = "action_confirm with credit checks"
 WITHOUT = "action_confirm without (gate bypassed)"
@@ -78,7 +79,7 @@ def fill(env, args) -> None:
             invoices_per_customer=args.other_invoices,
             sale_orders_per_customer=1,
             seed=args.seed + 1,
-            customer_name=CUSTOMER_NAME + " Other",
+            customer_name=OTHER_CUSTOMER_NAME,
         )
         out(others.summary())
     add_draft_invoices(env, result.partner_ids[0], args.drafts)
