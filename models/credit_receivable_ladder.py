@@ -8,11 +8,14 @@ confirmation. So PostgreSQL keeps a *ladder*: ``credit_receivable_ladder`` holds
 that are owed (positive) and how many those are. It is a log of changes: triggers on
 ``account_move_line``, ``res_partner`` and ``account_account`` insert the change of every
 write that opens, closes, moves or re-amounts an open receivable item, whatever wrote it
-(ORM, SQL, imports). The journal items' triggers run once per statement, on its transition
-tables (the old and new rows), and insert one row per (company, partner, due date) the
-statement changed, net: a reconciliation of 10,000 items due on 300 dates adds 300 rows, and
-costs a few microseconds per item where a trigger per row cost a function call and an INSERT
-each (see bench/README.md, order confirmation benchmark). Reading sums the rows of the
+(ORM, SQL, imports). An item inserted open or deleted open adds its row (triggers per row,
+filtered by a WHEN condition: inserting draft items costs nothing). Updates, where
+reconciliations and payments write many items at once, are handled once per statement on
+its transition tables (the old and new rows): one row per (company, partner, due date) the
+statement changed, net, so a reconciliation of 10,000 items due on 300 dates adds 300 rows
+for a few microseconds per item, where a trigger per row cost a function call and an INSERT
+each; a statement that touches no open item leaves at its first check (see bench/README.md,
+order confirmation benchmark). Reading sums the rows of the
 customer (a few hundred, one per due date); a daily job folds the rows of each (company,
 partner, due date) into one.
 
@@ -28,6 +31,26 @@ date = maturity date, else the entry date; keyed on the partner's commercial par
 from odoo import api, models
 
 TABLE = "credit_receivable_ladder"
+
+# One item's contribution, with a sign, for the row-level triggers (insert, delete).
+_CONTRIBUTION = """
+    INSERT INTO credit_receivable_ladder
+           (company_id, partner_id, due_date, residual, owed_residual, owed_items)
+    SELECT {row}.company_id, COALESCE(p.commercial_partner_id, p.id),
+           COALESCE({row}.date_maturity, {row}.date),
+           {sign} * {row}.amount_residual,
+           {sign} * GREATEST({row}.amount_residual, 0),
+           {sign} * (CASE WHEN {row}.amount_residual > 0 THEN 1 ELSE 0 END)
+      FROM res_partner p, account_account a
+     WHERE p.id = {row}.partner_id
+       AND a.id = {row}.account_id
+       AND a.account_type = 'asset_receivable';
+"""
+
+_OPEN_ROW = (
+    "{row}.parent_state = 'posted' AND {row}.reconciled IS NOT TRUE "
+    "AND {row}.partner_id IS NOT NULL AND {row}.amount_residual <> 0"
+)
 
 # The contributions of the rows of a transition table (``{rows}``: the statement's new or old
 # rows) that are open receivable items, with a sign: (company, commercial partner, due date,
@@ -99,19 +122,29 @@ CREATE INDEX IF NOT EXISTS credit_receivable_ladder_partner_idx
 CREATE OR REPLACE FUNCTION credit_management_ladder_aml() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_RECORD.format(changes=_CONTRIBUTIONS.format(rows="new_rows", sign="1"))}
-    ELSIF TG_OP = 'DELETE' THEN
-        {_RECORD.format(changes=_CONTRIBUTIONS.format(rows="old_rows", sign="-1"))}
+    IF TG_OP = 'DELETE' THEN
+        {_CONTRIBUTION.format(row="OLD", sign="-1")}
     ELSE
-        {
+        {_CONTRIBUTION.format(row="NEW", sign="1")}
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION credit_management_ladder_aml_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- most updates of journal items touch no open item (product lines, drafts): out at once
+    IF NOT EXISTS (SELECT 1 FROM old_rows r WHERE {_OPEN_ROW.format(row="r")})
+       AND NOT EXISTS (SELECT 1 FROM new_rows r WHERE {_OPEN_ROW.format(row="r")}) THEN
+        RETURN NULL;
+    END IF;
+    {
     _RECORD.format(
         changes=_CONTRIBUTIONS.format(rows="old_rows", sign="-1")
         + " UNION ALL "
         + _CONTRIBUTIONS.format(rows="new_rows", sign="1")
     )
 }
-    END IF;
     RETURN NULL;
 END $$;
 
@@ -142,17 +175,19 @@ END $$;
 
 DROP TRIGGER IF EXISTS credit_management_ladder_insert ON account_move_line;
 CREATE TRIGGER credit_management_ladder_insert
-    AFTER INSERT ON account_move_line REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION credit_management_ladder_aml();
+    AFTER INSERT ON account_move_line FOR EACH ROW
+    WHEN ({_OPEN_ROW.format(row="NEW")})
+    EXECUTE FUNCTION credit_management_ladder_aml();
 DROP TRIGGER IF EXISTS credit_management_ladder_update ON account_move_line;
 CREATE TRIGGER credit_management_ladder_update
     AFTER UPDATE ON account_move_line
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION credit_management_ladder_aml();
+    FOR EACH STATEMENT EXECUTE FUNCTION credit_management_ladder_aml_update();
 DROP TRIGGER IF EXISTS credit_management_ladder_delete ON account_move_line;
 CREATE TRIGGER credit_management_ladder_delete
-    AFTER DELETE ON account_move_line REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION credit_management_ladder_aml();
+    AFTER DELETE ON account_move_line FOR EACH ROW
+    WHEN ({_OPEN_ROW.format(row="OLD")})
+    EXECUTE FUNCTION credit_management_ladder_aml();
 DROP TRIGGER IF EXISTS credit_management_ladder_partner ON res_partner;
 CREATE TRIGGER credit_management_ladder_partner
     AFTER UPDATE OF commercial_partner_id ON res_partner FOR EACH ROW
@@ -173,6 +208,7 @@ DROP TRIGGER IF EXISTS credit_management_ladder_delete ON account_move_line;
 DROP TRIGGER IF EXISTS credit_management_ladder_partner ON res_partner;
 DROP TRIGGER IF EXISTS credit_management_ladder_account ON account_account;
 DROP FUNCTION IF EXISTS credit_management_ladder_aml();
+DROP FUNCTION IF EXISTS credit_management_ladder_aml_update();
 DROP FUNCTION IF EXISTS credit_management_ladder_partner();
 DROP FUNCTION IF EXISTS credit_management_ladder_account();
 DROP TABLE IF EXISTS credit_receivable_ladder;
