@@ -7,7 +7,8 @@ def uninstall_hook(env):
     account_move_line, res_partner and account_account (see credit.receivable.ladder), and
     the indexes on sale orders, payment items and draft invoices (see credit.exposure.init),
     the aging engine's index on partial reconciliations (see credit.aging.engine.init), and
-    the table of the scheduled jobs' runs (see ir.cron._credit_claim_job)."""
+    the tables of the credit checks' locks (see credit.exposure._lock_customers) and of the
+    scheduled jobs' runs (see ir.cron._credit_claim_job)."""
     env.cr.execute(credit_receivable_ladder.UNINSTALL)
     env.cr.execute(ir_cron.UNINSTALL_JOB_TABLE)
     env.cr.execute(
@@ -18,5 +19,6 @@ def uninstall_hook(env):
         DROP INDEX IF EXISTS credit_management_apr_max_date_idx;
         DROP INDEX IF EXISTS credit_management_aml_payment_date_idx;
         DROP INDEX IF EXISTS credit_management_account_move_draft_idx;
+        DROP TABLE IF EXISTS credit_management_customer_lock;
         """
     )
