@@ -41,6 +41,7 @@ from common import (
 )
 
 CUSTOMER_NAME = "Bench Confirm Customer"
+OTHER_CUSTOMER_NAME = "Bench Other Customer"  # not matched by find_customer
 WARMUP_ROUNDS = 3
 WITH = "action_confirm with credit checks"
 WITHOUT = "action_confirm without (gate bypassed)"
@@ -70,6 +71,18 @@ def fill(env, args) -> None:
         customer_name=CUSTOMER_NAME,
     )
     out(result.summary())
+    if args.other_customers:
+        # the other customers' ledgers, as in a database in use (the gate must not read them)
+        others = datagen.generate(
+            env,
+            customers=args.other_customers,
+            invoices_per_customer=args.other_invoices,
+            sale_orders_per_customer=1,
+            seed=args.seed + 1,
+            customer_name=OTHER_CUSTOMER_NAME,
+        )
+        out(others.summary())
+    add_draft_invoices(env, result.partner_ids[0], args.drafts)
     orders = env["sale.order"].browse(result.sale_order_ids)
     if set(orders.mapped("state")) - {"sale"}:
         raise RuntimeError("generated orders are not all confirmed")
@@ -106,6 +119,30 @@ def fill(env, args) -> None:
                 "valid_until": today + timedelta(days=60),
             }
         )
+
+
+def add_draft_invoices(env, partner_id: int, count: int) -> None:
+    """``count`` draft invoices for the customer and one for each of ``count`` other
+    customers (the drafts count in the exposure; the gate reads the customer's alone)."""
+    if not count:
+        return
+    product = env["product.product"].search([("default_code", "=", datagen.PRODUCT_CODE)], limit=1)
+    others = env["res.partner"].search(
+        [("customer_rank", ">", 0), ("id", "!=", partner_id)], limit=count
+    )
+    start = time.perf_counter()
+    env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer,
+                "invoice_line_ids": [(0, 0, {"product_id": product.id, "price_unit": 100.0})],
+            }
+            for customer in [partner_id] * count + others.ids
+        ]
+    )
+    env.flush_all()
+    out(f"{count + len(others)} draft invoices (ORM) in {time.perf_counter() - start:.1f}s")
 
 
 def find_customer(env):
@@ -231,21 +268,27 @@ def measure(env, partner, product, repeat: int, seed: int) -> dict[str, list[flo
     return samples
 
 
-def ladder_write_cost(env, partner, items: int = 10_000) -> dict[str, float]:
+def ladder_write_cost(env, partner, items: int, per_statement: int) -> dict[str, float]:
     """What the receivable ladder's triggers cost the writes: the same UPDATE of
     ``amount_residual`` on ``items`` open receivable items of the customer (halving each
-    residual, as partial payments would), with the triggers and with them disabled, each in
-    a rolled-back savepoint. Seconds."""
+    residual, as partial payments would), ``per_statement`` items per UPDATE statement (the
+    ORM writes a batch of records in one statement; a payment matched by hand touches one or
+    two), with the triggers and with them disabled, each in a rolled-back savepoint.
+    Seconds, best of 3."""
     cr = env.cr
-    update = """
-        UPDATE account_move_line SET amount_residual = amount_residual / 2
-         WHERE id IN (
-            SELECT aml.id FROM account_move_line aml
-              JOIN account_account acc ON acc.id = aml.account_id
-             WHERE aml.partner_id = %s AND acc.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
-             ORDER BY aml.id LIMIT %s)
-    """
+    cr.execute(
+        """
+        SELECT aml.id FROM account_move_line aml
+          JOIN account_account acc ON acc.id = aml.account_id
+         WHERE aml.partner_id = %s AND acc.account_type = 'asset_receivable'
+           AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
+         ORDER BY aml.id LIMIT %s
+        """,
+        [partner.id, items],
+    )
+    ids = [row[0] for row in cr.fetchall()]
+    batches = [ids[start : start + per_statement] for start in range(0, len(ids), per_statement)]
+    update = "UPDATE account_move_line SET amount_residual = amount_residual / 2 WHERE id = ANY(%s)"
     result = {}
     for label, disable in (("with the ladder triggers", False), ("without them", True)):
         best = math.inf
@@ -254,7 +297,8 @@ def ladder_write_cost(env, partner, items: int = 10_000) -> dict[str, float]:
                 if disable:
                     cr.execute("ALTER TABLE account_move_line DISABLE TRIGGER USER")
                 start = time.perf_counter()
-                cr.execute(update, [partner.id, items])
+                for batch in batches:
+                    cr.execute(update, [batch])
                 best = min(best, time.perf_counter() - start)
                 raise RollbackSavepoint
         result[label] = best
@@ -316,11 +360,11 @@ def profile(env, partner, product, seed: int) -> None:
         in_sql = sum(row[0] for row in queries)
         out(
             f"\n_credit_gate + flush on one quotation: {gate * 1000:.1f} ms, {len(queries)} "
-            f"queries, {in_sql * 1000:.1f} ms in SQL; slowest:"
+            f"queries, {in_sql * 1000:.1f} ms in SQL, in the order they ran:"
         )
-        slowest = sorted(queries, key=lambda row: -row[0])
-        for seconds, _n, query, _params in slowest[:10]:
+        for seconds, _n, query, _params in queries:
             out(f"  {seconds * 1000:8.2f} ms  {text(query)[:120]}")
+        slowest = sorted(queries, key=lambda row: -row[0])
         reads = [row for row in slowest if text(row[2]).upper().startswith(("SELECT", "WITH"))]
         for seconds, _n, query, params in reads[:2]:
             out(f"\nEXPLAIN (ANALYZE, BUFFERS), {seconds * 1000:.2f} ms: {text(query)[:90]}")
@@ -362,6 +406,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--repeat", type=int, default=30, help="timed rounds per variant (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--other-customers",
+        type=int,
+        default=0,
+        help="other customers with their own ledgers in the database (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--other-invoices",
+        type=int,
+        default=20,
+        help="invoices per other customer (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--drafts",
+        type=int,
+        default=20,
+        help="draft invoices of the customer, and of as many others (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=1, help="data and quotations (default: 1)")
     parser.add_argument(
@@ -414,10 +476,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         out(f"\nadded by the credit checks (median with - median without): {added:.1f} ms")
         out(f"median of the per-round differences:                       {paired:.1f} ms")
-        costs = ladder_write_cost(env, partner)
-        out("\nUPDATE of amount_residual on 10,000 open items (best of 3):")
-        for label, seconds in costs.items():
-            out(f"  {label:<40}{seconds * 1000:>9.1f} ms")
+        for items, per_statement, label in (
+            (10_000, 10_000, "10,000 open items in one statement"),
+            (1_000, 1, "1,000 open items, one per statement"),
+        ):
+            costs = ladder_write_cost(env, partner, items, per_statement)
+            out(f"\nUPDATE of amount_residual on {label} (best of 3):")
+            for name, seconds in costs.items():
+                out(f"  {name:<40}{seconds * 1000:>9.1f} ms")
+            per_item = (costs["with the ladder triggers"] - costs["without them"]) / items * 1e6
+            suffix = "" if per_statement > 1 else " (one per statement)"
+            out(f"ladder triggers per updated open item{suffix}: {per_item:.1f} µs")
         if args.explain:
             profile(env, partner, product, args.seed)
 

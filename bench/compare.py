@@ -39,6 +39,14 @@ TABLE_LINE = re.compile(
 SUMMARY = [
     (re.compile(r"^added by the credit checks[^:]*:\s*(-?[\d.]+)"), "added by the checks (ms)"),
     (re.compile(r"^median of the per-round differences:\s*(-?[\d.]+)"), "paired difference (ms)"),
+    (
+        re.compile(r"^ladder triggers per updated open item:\s*(-?[\d.]+)"),
+        "ladder triggers per item (µs)",
+    ),
+    (
+        re.compile(r"^ladder triggers per updated open item \(one per statement\):\s*(-?[\d.]+)"),
+        "ladder triggers per item, one per statement (µs)",
+    ),
     (re.compile(r"full run\s+([\d.]+)s"), "dunning full run (s)"),
     (re.compile(r"re-run\s+([\d.]+)s"), "dunning re-run (s)"),
     (re.compile(r"^median of \d+: new ([\d.]+)/s"), "sending, new (comm./s)"),

@@ -651,6 +651,8 @@ class CreditDunningRun(models.Model):
         address (its partner), else in the time zone of the user running the job. Each
         company is computed in a savepoint of its own: an error in one is logged and leaves
         the others' runs in place."""
+        if not self.env["ir.cron"]._credit_claim_job("dunning_daily"):
+            return
         companies = self.env["credit.dunning.policy"].sudo().search([]).company_id
         for company in companies:
             tz = company.partner_id.tz or self.env.user.tz
@@ -675,6 +677,8 @@ class CreditDunningRun(models.Model):
         instead of starting a batch that could be killed with the worker: it reports no
         progress (which ends the series of calls) and triggers itself, so the next call
         starts in a fresh time window."""
+        if not self.env["ir.cron"]._credit_claim_job("dunning_send"):
+            return
         runs = self.search([("state", "=", "sending")])
         if not runs:
             return

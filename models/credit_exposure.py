@@ -117,7 +117,8 @@ class CreditExposure(models.AbstractModel):
         their lines read without touching the table (see bench/README.md, order confirmation
         benchmark). The open receivables come from the receivable ladder
         (``credit.receivable.ladder``); a customer's payment items by date find the
-        payments dated after today (``_exposure_sql_postdated_payments``)."""
+        payments dated after today (``_exposure_sql_postdated_payments``); its draft
+        invoices are read from an index of the drafts alone, not among all its entries."""
         res = super().init()
         self.env.cr.execute(
             """
@@ -131,9 +132,46 @@ class CreditExposure(models.AbstractModel):
                 ON sale_order_line (order_id)
                 INCLUDE (price_total, product_uom_qty, qty_invoiced)
              WHERE qty_invoiced < product_uom_qty;
+            CREATE TABLE IF NOT EXISTS credit_management_customer_lock (
+                partner_id integer PRIMARY KEY,
+                locked_at timestamp NOT NULL
+            );
+            COMMENT ON TABLE credit_management_customer_lock IS
+                'credit_management: one row per customer whose credit was checked, locked '
+                'by each check (see credit.exposure._lock_customers)';
+            CREATE INDEX IF NOT EXISTS credit_management_account_move_draft_idx
+                ON account_move (partner_id, company_id) INCLUDE (amount_total_signed)
+             WHERE state = 'draft' AND move_type IN ('out_invoice', 'out_refund');
             """
         )
         return res
+
+    @api.model
+    def _lock_customers(self, partner_ids):
+        """Serialise credit checks per customer (commercial partner ids), for the rest of the
+        transaction, on every server: two users confirming orders for the same customer at
+        the same moment cannot both use the same remaining credit.
+
+        Each customer's row of ``credit_management_customer_lock`` is upserted, in id order
+        (no deadlock between checks of several customers). The upsert waits for a check
+        of the same customer in progress, and under Odoo's repeatable-read isolation it
+        fails with a serialization error when another check of the customer committed after
+        this transaction's snapshot, which therefore does not count that order: Odoo
+        retries the request with a fresh snapshot that does. A lock alone would not be
+        enough (it would be granted after the other commit, on the old snapshot).
+
+        The table has no foreign key: locking it does not touch ``res_partner``, so the
+        other transactions of the customer (its invoices, messages, warning signs), whose
+        foreign-key checks lock the partner's row, never fail because of a check."""
+        for partner_id in sorted(set(partner_ids)):
+            self.env.cr.execute(
+                """
+                INSERT INTO credit_management_customer_lock (partner_id, locked_at)
+                VALUES (%s, now() AT TIME ZONE 'UTC')
+                ON CONFLICT (partner_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
+                """,
+                [partner_id],
+            )
 
     # ------------------------------------------------------------------
     # exposure categories

@@ -767,6 +767,8 @@ class CreditFile(models.Model):
         """Propose a review for every customer whose rating is older than the policy's
         re-rating period, has expired, or who was never rated but has history; tell the
         officer with an activity. Customers with a review already waiting are skipped."""
+        if not self.env["ir.cron"]._credit_claim_job("propose_reviews"):
+            return
         today = fields.Date.context_today(self)
         files = self.search([])
         pending = (
@@ -804,6 +806,8 @@ class CreditFile(models.Model):
     def _cron_expire_temporary_limits(self):
         """Temporary limits end on their date: clear them and bring Odoo's credit limit back
         to the rated limit."""
+        if not self.env["ir.cron"]._credit_claim_job("expire_temporary_limits"):
+            return
         today = fields.Date.context_today(self)
         files = self.search(
             [("temporary_limit_until", "!=", False), ("temporary_limit_until", "<", today)]
@@ -822,6 +826,8 @@ class CreditFile(models.Model):
 
     @api.model
     def _cron_detect_warning_signs(self):
+        if not self.env["ir.cron"]._credit_claim_job("detect_warning_signs"):
+            return
         self.search([])._detect_warning_signs()
 
     def _detect_warning_signs(self):

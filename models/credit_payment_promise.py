@@ -134,6 +134,13 @@ class CreditPaymentPromise(models.Model):
         return True
 
     @api.model
+    def _cron_check_promises(self):
+        """The daily job: ``_check_promises`` once across the workers."""
+        if not self.env["ir.cron"]._credit_claim_job("payment_promises"):
+            return
+        self._check_promises()
+
+    @api.model
     def _check_promises(self, today=None):
         """Mark the open promises kept once paid, broken once their date has passed unpaid:
         an activity for the collector and a warning sign on the customer."""

@@ -329,6 +329,8 @@ class CreditReceivableCase(models.Model):
 
     @api.model
     def _cron_update_cases(self):
+        if not self.env["ir.cron"]._credit_claim_job("update_receivable_cases"):
+            return
         self._update_cases(self.env["res.company"].search([]))
 
     @api.model

@@ -384,6 +384,8 @@ class CreditSecurity(models.Model):
         """Daily: mark the active securities whose end date has passed as expired, and give
         the credit officer an activity the policy's number of days before a security ends
         (once per end date: running the job twice schedules nothing more)."""
+        if not self.env["ir.cron"]._credit_claim_job("security_expiry"):
+            return
         today = fields.Date.context_today(self)
         expired = self.search([("state", "=", "active"), ("date_until", "<", today)])
         with audit_writer(self.env):

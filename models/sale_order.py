@@ -485,7 +485,9 @@ class SaleOrder(models.Model):
         With ``confirmed``, the orders are confirmed ones changed beyond what covers them:
         the same checks on what they still add to the exposure (their uninvoiced
         remainder); passing ones are covered anew, and the failure messages of the others
-        are returned, for the change to be refused (no hold: the order is confirmed)."""
+        are returned, for the change to be refused (no hold: the order is confirmed).
+
+        The customers are locked with ``credit.exposure._lock_customers``."""
         states = ("sale",) if confirmed else ("draft", "sent")
         orders = self.filtered(lambda o: o.state in states)
         if not orders:
@@ -508,22 +510,7 @@ class SaleOrder(models.Model):
         )
         for file in grouped:
             partners |= file._credit_group().partner_id
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                sorted(partners.ids),
-            )
-        )
-        # A lock alone is not enough: a concurrent confirmation whose snapshot was taken
-        # before this transaction commits would get the lock afterwards and still not see
-        # this order. Touching the rows makes it fail with a serialization error instead,
-        # and Odoo retries it with a fresh snapshot that counts this order.
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)",
-                sorted(partners.ids),
-            )
-        )
+        self.env["credit.exposure"]._lock_customers(partners.ids)
         held = self.browse()
         refused = []
         Hold = self.env["credit.hold"].sudo()

@@ -1,7 +1,8 @@
 """Print Odoo's requirements with the project's overrides applied.
 
 Usage: odoo_requirements.py ODOO_REQUIREMENTS OVERRIDES
-Lines of packages named in OVERRIDES are replaced (once) by the override or dropped.
+Lines of packages named in OVERRIDES are replaced (once) by the override or dropped; the
+OVERRIDES lines "+ <requirement>" are added at the end.
 """
 
 import re
@@ -15,12 +16,16 @@ def package_name(line):
 
 def main(requirements_path, overrides_path):
     overrides = {}
+    extra = []
     with open(overrides_path, encoding="utf-8") as overrides_file:
         for raw in overrides_file:
             line = raw.split("#", 1)[0].strip()
             if line:
                 name, replacement = line.split(None, 1)
-                overrides[package_name(name)] = replacement.strip()
+                if name == "+":
+                    extra.append(replacement.strip())
+                else:
+                    overrides[package_name(name)] = replacement.strip()
     emitted = set()
     with open(requirements_path, encoding="utf-8") as requirements_file:
         for raw in requirements_file:
@@ -34,6 +39,8 @@ def main(requirements_path, overrides_path):
                 emitted.add(name)
             else:
                 print(line)
+    for requirement in extra:
+        print(requirement)
 
 
 if __name__ == "__main__":

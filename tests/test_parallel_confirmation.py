@@ -1,10 +1,13 @@
 import threading
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
 
@@ -157,6 +160,27 @@ class TestParallelConfirmation(BaseCase):
             thread.join(timeout=2 * TIMEOUT)
         self.assertFalse([t.name for t in threads if t.is_alive()], "a confirmation hangs")
         self.assertEqual(outcome, dict.fromkeys(self.data["orders"], "committed"))
+
+    def test_the_lock_of_a_check_leaves_the_customers_row_alone(self):
+        """A transaction that began before a credit check committed still adds a contact to
+        the customer (its foreign key locks the customer's row): the check locks a row of
+        its own table, not the customer's. A second check on that old snapshot is refused
+        with a serialization error (Odoo retries it), as the gate needs."""
+        customer = self.data["customer"]
+        with self.registry.cursor() as cr_b:
+            env_b = api.Environment(cr_b, SUPERUSER_ID, {})
+            self.assertTrue(env_b["res.partner"].browse(customer).name)  # B's snapshot
+            with self.registry.cursor() as cr_a:
+                api.Environment(cr_a, SUPERUSER_ID, {})["credit.exposure"]._lock_customers(
+                    [customer]
+                )
+            # A committed its check; B goes on with the customer's other work
+            contact = env_b["res.partner"].create({"name": "Late Buyer", "parent_id": customer})
+            env_b.flush_all()
+            self.assertEqual(contact.commercial_partner_id.id, customer)
+            with self.assertRaises(SerializationFailure), mute_logger("odoo.sql_db"):
+                env_b["credit.exposure"]._lock_customers([customer])
+            cr_b.rollback()
 
     def test_two_users_cannot_both_use_the_same_remaining_credit(self):
         self._confirm_both_at_once()

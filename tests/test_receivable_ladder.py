@@ -2,19 +2,17 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
 from .common import CreditLedgerCommon
 
 
-@freeze_time("2024-06-30")
-@tagged("post_install", "-at_install")
-class TestReceivableLadder(CreditLedgerCommon):
-    """The ladder the database keeps (open receivables by company, commercial partner and due
-    date) always equals what the journal items say, whatever changes them: posting,
-    payments, credit notes, unreconciling, resetting to draft, moving a contact to another
-    company, changing an account's type, and it survives folding and rebuilding."""
+class LadderCase(CreditLedgerCommon):
+    """Customers, and the ladder compared with the ledger (no test of its own)."""
 
     @classmethod
     def setUpClass(cls):
@@ -78,6 +76,15 @@ class TestReceivableLadder(CreditLedgerCommon):
         expected = self._from_journal_items(partners)
         self.assertEqual(self._from_ladder(partners), expected)
         return expected
+
+
+@freeze_time("2024-06-30")
+@tagged("post_install", "-at_install")
+class TestReceivableLadder(LadderCase):
+    """The ladder the database keeps (open receivables by company, commercial partner and due
+    date) always equals what the journal items say, whatever changes them: posting,
+    payments, credit notes, unreconciling, resetting to draft, moving a contact to another
+    company, changing an account's type, and it survives folding and rebuilding."""
 
     # ------------------------------------------------------------------
     # tests
@@ -271,3 +278,133 @@ class TestReceivableLadder(CreditLedgerCommon):
         self.assertEqual(self.env.cr.fetchall(), [])
         invoice = self._invoice(self.customer, "2024-05-01", "2024-05-31", 10.0)
         self.assertEqual(invoice.state, "posted")
+
+
+@freeze_time("2024-06-30")
+@tagged("post_install", "-at_install")
+class TestLadderStatements(LadderCase):
+    """The journal items' triggers run once per SQL statement, on its old and new rows: one
+    ladder row per (company, partner, due date) the statement changed, net, and none for a
+    statement that changes nothing the ladder sums. Whatever one statement does to many
+    items at once, the ladder still equals the ledger."""
+
+    def _ladder_rows(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT COUNT(*) FROM credit_receivable_ladder")
+        return self.env.cr.fetchone()[0]
+
+    def _open_items(self, invoices):
+        return invoices.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+
+    def _sql(self, query, params):
+        self.env.flush_all()
+        self.env.cr.execute(query, params)
+        self.env.invalidate_all()
+
+    def test_one_statement_adds_one_row_per_due_date_net(self):
+        invoices = self.env["account.move"]
+        for amount in (100.0, 200.0, 300.0):
+            invoices |= self._invoice(self.customer, "2024-05-01", "2024-05-31", amount)
+        invoices |= self._invoice(self.customer, "2024-05-01", "2024-07-31", 400.0)
+        before = self._ladder_rows()
+        self._sql(
+            "UPDATE account_move_line SET amount_residual = amount_residual / 2 WHERE id = ANY(%s)",
+            [self._open_items(invoices).ids],
+        )
+        self.assertEqual(self._ladder_rows() - before, 2, "one row per due date changed")
+        expected = self.assertLadderMatchesLedger()
+        self.assertEqual(
+            expected[(self.company.id, self.customer.id, date(2024, 5, 31))],
+            (Decimal("300.00"), Decimal("300.00"), 3),
+        )
+
+    def test_a_statement_changing_nothing_summed_adds_no_row(self):
+        invoices = self._invoice(self.customer, "2024-05-01", "2024-05-31", 100.0)
+        invoices |= self._invoice(self.customer, "2024-05-01", "2024-06-15", 50.0)
+        before = self._ladder_rows()
+        self._sql(
+            "UPDATE account_move_line SET name = COALESCE(name, '') || ' (noted)' "
+            "WHERE id = ANY(%s)",
+            [invoices.line_ids.ids],
+        )
+        self.assertEqual(self._ladder_rows(), before)
+        self.assertLadderMatchesLedger()
+
+    def test_a_statement_moving_items_between_customers_and_dates(self):
+        invoices = self._invoice(self.customer, "2024-05-01", "2024-05-31", 100.0)
+        invoices |= self._invoice(self.contact, "2024-05-01", "2024-06-15", 70.0)
+        items = self._open_items(invoices)
+        self._sql(
+            "UPDATE account_move_line SET partner_id = %s, date_maturity = '2024-08-01' "
+            "WHERE id = ANY(%s)",
+            [self.other.id, items.ids],
+        )
+        self.assertEqual(self._from_ladder(self.customer), {})
+        expected = self.assertLadderMatchesLedger()
+        self.assertEqual(
+            expected[(self.company.id, self.other.id, date(2024, 8, 1))],
+            (Decimal("170.00"), Decimal("170.00"), 2),
+        )
+
+    def test_a_statement_deleting_items(self):
+        invoice = self._invoice(self.customer, "2024-05-01", "2024-05-31", 100.0)
+        kept = self._invoice(self.customer, "2024-05-01", "2024-05-31", 40.0)
+        self._sql(
+            "DELETE FROM account_move_line WHERE id = ANY(%s)", [self._open_items(invoice).ids]
+        )
+        expected = self.assertLadderMatchesLedger()
+        self.assertEqual(
+            expected[(self.company.id, self.customer.id, kept.invoice_date_due)],
+            (Decimal("40.00"), Decimal("40.00"), 1),
+        )
+
+    def test_random_bulk_statements_keep_the_ladder_equal_to_the_ledger(self):
+        """Property: random UPDATE statements, each on a random set of receivable items at
+        once (residual, sign, due date, customer, state, reconciled flag), keep the ladder
+        equal to the ledger after every statement."""
+        invoices = self.env["account.move"]
+        for index, partner in enumerate([self.customer, self.contact, self.other] * 2):
+            invoices |= self._invoice(
+                partner, "2024-05-01", f"2024-0{5 + index % 3}-2{index}", 100.0 + index
+            )
+        items = self._open_items(invoices).ids
+        partners = [self.customer.id, self.contact.id, self.other.id]
+        assignments = {
+            "residual": ("amount_residual = amount_residual * %s", st.sampled_from([-1, 0, 2])),
+            "due": ("date_maturity = %s", st.dates(date(2024, 1, 1), date(2024, 12, 31))),
+            "partner": ("partner_id = %s", st.sampled_from(partners)),
+            "state": ("parent_state = %s", st.sampled_from(["posted", "draft", "cancel"])),
+            "reconciled": ("reconciled = %s", st.booleans()),
+        }
+
+        @st.composite
+        def statements(draw):
+            chosen = draw(st.lists(st.sampled_from(items), min_size=1, unique=True))
+            names = draw(st.lists(st.sampled_from(sorted(assignments)), min_size=1, unique=True))
+            return chosen, [(assignments[n][0], draw(assignments[n][1])) for n in names]
+
+        @settings(
+            max_examples=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture],
+            database=None,
+        )
+        @given(st.lists(statements(), min_size=1, max_size=4))
+        def check(program):
+            savepoint = self.env.cr.savepoint(flush=False)
+            try:
+                for chosen, sets in program:
+                    self._sql(
+                        "UPDATE account_move_line SET "
+                        + ", ".join(expression for expression, _value in sets)
+                        + " WHERE id = ANY(%s)",
+                        [*(value for _expression, value in sets), chosen],
+                    )
+                    self.assertLadderMatchesLedger()
+            finally:
+                savepoint.close(rollback=True)
+                self.env.invalidate_all()
+
+        check()
