@@ -40,7 +40,7 @@ class CreditFourEyesMixin(models.AbstractModel):
         "res.users", string="First Approval By", readonly=True, copy=False, index="btree_not_null"
     )
     first_approved_on = fields.Datetime(string="First Approval On", readonly=True, copy=False)
-    first_approval_reason = fields.Text(string="First Approval Reason", readonly=True, copy=False)
+    first_approval_reason = fields.Text(readonly=True, copy=False)
     awaiting_second_approval = fields.Boolean(
         string="Waiting for Second Approval",
         compute="_compute_awaiting_second_approval",
