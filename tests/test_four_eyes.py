@@ -340,6 +340,20 @@ class TestFourEyesHolds(FourEyesCommon):
                 hold.with_user(user).write({"first_approved_by_id": self.officer2.id})
         self.assertFalse(hold.first_approved_by_id)
 
+    def test_no_one_creates_a_first_approved_or_approved_request(self):
+        Request = self.env["credit.limit.request"]
+        count = Request.search_count([])
+        for user in (self.salesperson, self.officer, self.manager):
+            for forged in (
+                {"first_approved_by_id": self.officer.id},
+                {"state": "approved", "first_approved_by_id": self.officer.id},
+            ):
+                with self.assertRaises(AccessError):
+                    Request.with_user(user).create(
+                        {"partner_id": self.acme.id, "amount": 30_000.0, "reason": "x", **forged}
+                    )
+        self.assertEqual(Request.search_count([]), count)
+
     def test_a_decision_method_approving_with_one_approver_is_refused(self):
         """Even code allowed to write the decision (a decision method) cannot approve a hold
         above the threshold with one approver, or with the same one twice."""
