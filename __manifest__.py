@@ -39,6 +39,7 @@
         "views/res_partner_views.xml",
         "views/res_partner_industry_views.xml",
         "views/credit_hold_views.xml",
+        "views/credit_four_eyes_views.xml",
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",
         "report/credit_aging_report_views.xml",

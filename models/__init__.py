@@ -17,6 +17,7 @@ from . import (
     credit_exposure,
     credit_file,
     credit_financial_statement,
+    credit_four_eyes,
     credit_grade,
     credit_hold,
     credit_info_mixin,

@@ -21,7 +21,12 @@ class CreditHold(models.Model):
 
     _name = "credit.hold"
     _description = "Credit Hold"
-    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "credit.decision.mixin",
+        "credit.four.eyes.mixin",
+    ]
     _order = "create_date desc, id desc"
     _check_company_auto = True
     # A hold is written by the credit checks (its figures) and by the decision methods only:
@@ -52,6 +57,9 @@ class CreditHold(models.Model):
             "budget_reason",
             "secured_exposure",
             "unsecured_exposure",
+            "first_decision",
+            "first_temporary_limit",
+            "first_temporary_limit_until",
         }
     )
     _credit_audit_defaults = {"state": "pending"}
@@ -138,6 +146,17 @@ class CreditHold(models.Model):
         "customer changed): a decision is used up by the order it covers.",
     )
 
+    # four-eyes (credit.four.eyes.mixin): what the first officer approved, for the second
+    first_decision = fields.Selection(
+        DECISIONS[:2], string="First Approval Decision", readonly=True, copy=False
+    )
+    first_temporary_limit = fields.Monetary(
+        string="First Approval Temporary Limit", readonly=True, copy=False
+    )
+    first_temporary_limit_until = fields.Date(
+        string="First Approval Temporary Limit Until", readonly=True, copy=False
+    )
+
     @api.depends("order_id.name", "partner_id")
     def _compute_name(self):
         for hold in self:
@@ -192,7 +211,7 @@ class CreditHold(models.Model):
         have."""
         self._check_decider()
         self._lock_pending()
-        for hold in self:
+        for hold in self._four_eyes_approve("approve_once", reason):
             hold._decide("approve_once", reason)
             hold._confirm_order()
         return True
@@ -205,7 +224,13 @@ class CreditHold(models.Model):
         if not date_end or float_compare(amount, 0.0, 2) <= 0:
             raise UserError(_("A temporary limit needs a positive amount and an end date."))
         self._lock_pending()
-        for hold in self:
+        approved = self._four_eyes_approve(
+            "approve_temporary_limit",
+            reason,
+            temporary_limit=amount,
+            temporary_limit_until=fields.Date.to_date(date_end),
+        )
+        for hold in approved:
             file = self.env["credit.file"].sudo()._get_for_partner(hold.partner_id, hold.company_id)
             with audit_writer(self.env), budget_override(self.env, budget_reason):
                 file.write({"temporary_limit": amount, "temporary_limit_until": date_end})
@@ -240,6 +265,120 @@ class CreditHold(models.Model):
             hold._decide("reject", reason)
             hold._notify_rejected(reason)
         return True
+
+    # ------------------------------------------------------------------
+    # four-eyes (see credit.four.eyes.mixin)
+    # ------------------------------------------------------------------
+    def _four_eyes_facts(self, decision=None, temporary_limit=None, **_decision):
+        """The order amount at the check; a temporary limit is a raise when it is above the
+        customer's rated limit. The hold's decision, else its first approval's, else the
+        one being taken."""
+        self.ensure_one()
+        decided = bool(self.decision)
+        decision = decision or self.decision or self.first_decision
+        facts = {"order_amount": self.order_amount}
+        if decision == "approve_temporary_limit":
+            if temporary_limit is None:
+                temporary_limit = self.temporary_limit if decided else self.first_temporary_limit
+            file = (
+                self.env["credit.file"]
+                .sudo()
+                ._get_for_partner(self.partner_id, self.company_id, create=False)
+            )
+            facts.update(
+                limit_before=file.credit_limit,
+                new_limit=temporary_limit,
+                overdue_amount=self._four_eyes_overdue(),
+            )
+        return facts
+
+    def _four_eyes_first_approval_values(self, reason, **decision):
+        values = super()._four_eyes_first_approval_values(reason, **decision)
+        values["first_decision"] = decision.get("decision")
+        if decision.get("decision") == "approve_temporary_limit":
+            values["first_temporary_limit"] = decision["temporary_limit"]
+            values["first_temporary_limit_until"] = decision["temporary_limit_until"]
+        return values
+
+    def _four_eyes_approve(self, decision, reason, **values):
+        """The holds whose approval takes effect now: the others get their first approval
+        (see ``_four_eyes_split``). The second approval confirms the first as it is (same
+        decision, same temporary limit and date); an order changed since its hold beyond
+        what it covers is checked again instead (the hold is cancelled, the confirmation
+        runs the credit checks again: a new hold, or the order passes)."""
+        decision_values = {"decision": decision, **values}
+        for hold in self.filtered("first_approved_by_id"):
+            if not hold._four_eyes_reasons(**decision_values):
+                continue
+            same = hold.first_decision == decision and (
+                decision != "approve_temporary_limit"
+                or (
+                    hold.currency_id.compare_amounts(
+                        hold.first_temporary_limit, values["temporary_limit"]
+                    )
+                    == 0
+                    and hold.first_temporary_limit_until == values["temporary_limit_until"]
+                )
+            )
+            if not same:
+                raise UserError(
+                    _(
+                        "%(hold)s was first approved as: %(decision)s. The second approval "
+                        "confirms it as it is, or rejects the hold.",
+                        hold=hold.display_name,
+                        decision=hold._first_decision_label(),
+                    )
+                )
+        changed = self.filtered(lambda h: h.first_approved_by_id and not h._still_matches_order())
+        approved = (self - changed)._four_eyes_split(reason, **decision_values)
+        changed._check_changed_order_again()
+        return approved
+
+    def _first_decision_label(self):
+        self.ensure_one()
+        label = dict(self._fields["first_decision"]._description_selection(self.env)).get(
+            self.first_decision, ""
+        )
+        if self.first_decision == "approve_temporary_limit":
+            label = _(
+                "%(decision)s of %(amount)s until %(date)s",
+                decision=label,
+                amount=self.currency_id.format(self.first_temporary_limit),
+                date=self.first_temporary_limit_until,
+            )
+        return label
+
+    def _still_matches_order(self):
+        """The held order is still the one held: same customer, company and currency, and a
+        total not above the held one."""
+        self.ensure_one()
+        order = self.sudo().order_id
+        return (
+            order.state in ("draft", "sent")
+            and order.partner_id.commercial_partner_id == self.partner_id
+            and order.company_id == self.company_id
+            and order.currency_id == self.order_currency_id
+            and order.currency_id.compare_amounts(self.order_total, order.amount_total) >= 0
+        )
+
+    def _check_changed_order_again(self):
+        """The order changed between the first and the second approval: the first approval
+        was given for another order; cancel the hold and run the credit checks again."""
+        for hold in self:
+            with audit_writer(self.env):
+                hold.write(
+                    {
+                        "state": "cancelled",
+                        "void_reason": _(
+                            "The order changed after the first approval: it was checked again."
+                        ),
+                    }
+                )
+            hold.activity_feedback(["mail.mail_activity_data_todo"])
+            order = hold.sudo().order_id
+            if order.state in ("draft", "sent"):
+                requester = hold.requester_id or order.user_id or self.env.user
+                order.with_user(requester).sudo().action_confirm()
 
     def _held_document(self):
         """The document this hold stops (the order); a bridge module holding other documents
@@ -295,10 +434,17 @@ class CreditHold(models.Model):
             # the chatter says who released the order on credit, and why, not only that the
             # requester's confirmation went through
             decisions = dict(self._fields["decision"]._description_selection(self.env))
+            officer = self.decided_by_id.name or self.env.user.name
+            if self.first_approved_by_id:
+                officer = _(
+                    "%(second)s after the first approval of %(first)s",
+                    second=officer,
+                    first=self.first_approved_by_id.name,
+                )
             order.message_post(
                 body=_(
                     "Released on credit by %(officer)s (%(decision)s): %(reason)s",
-                    officer=self.decided_by_id.name or self.env.user.name,
+                    officer=officer,
                     decision=decisions.get(self.decision, self.decision),
                     reason=self.decision_reason or _("no reason given"),
                 ),

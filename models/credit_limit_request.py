@@ -11,7 +11,12 @@ class CreditLimitRequest(models.Model):
 
     _name = "credit.limit.request"
     _description = "Credit Limit Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "credit.decision.mixin",
+        "credit.four.eyes.mixin",
+    ]
     _order = "create_date desc, id desc"
     _check_company_auto = True
     _credit_audit_fields = frozenset(
@@ -25,6 +30,10 @@ class CreditLimitRequest(models.Model):
         }
     )
     _credit_audit_defaults = {"state": "submitted"}
+    _four_eyes_waiting_state = "submitted"
+    _four_eyes_watched_fields = frozenset(
+        {"partner_id", "company_id", "amount", "temporary", "date_end"}
+    )
     DECIDED_FIELDS = frozenset(
         {
             "partner_id",
@@ -167,9 +176,23 @@ class CreditLimitRequest(models.Model):
         """Approve: a temporary limit runs until its date, a permanent one replaces the
         rated limit until the next review."""
         self._check_decidable()
-        for request in self:
+        for request in self._four_eyes_split():
             file = request.file_id.sudo()
-            with audit_writer(self.env), budget_override(self.env, request.budget_reason):
+            # written whole or not at all: the decision first (its four-eyes guard judges
+            # the raise against the rated limit before it), then the limit, which the credit
+            # budget may refuse
+            with (
+                self.env.cr.savepoint(),
+                audit_writer(self.env),
+                budget_override(self.env, request.budget_reason),
+            ):
+                request.write(
+                    {
+                        "state": "approved",
+                        "decided_by_id": self.env.uid,
+                        "decided_on": fields.Datetime.now(),
+                    }
+                )
                 if request.temporary:
                     file.write(
                         {
@@ -180,13 +203,6 @@ class CreditLimitRequest(models.Model):
                 else:
                     file.write({"credit_limit": request.amount})
                 file._sync_partner_credit_limit()
-                request.write(
-                    {
-                        "state": "approved",
-                        "decided_by_id": self.env.uid,
-                        "decided_on": fields.Datetime.now(),
-                    }
-                )
             file.message_post(
                 body=_(
                     "Limit request of %(user)s approved by %(officer)s: %(amount)s%(until)s.",
@@ -198,6 +214,23 @@ class CreditLimitRequest(models.Model):
             )
             request.activity_feedback(["mail.mail_activity_data_todo"])
         return True
+
+    def _four_eyes_facts(self, **decision):
+        """A request raises the limit when the limit asked (temporary or not) is above the
+        file's rated limit now."""
+        self.ensure_one()
+        before = self.file_id.credit_limit
+        return {
+            "limit_before": before,
+            "new_limit": self.amount,
+            "overdue_amount": self._four_eyes_overdue() if self.amount > before else 0.0,
+        }
+
+    def _four_eyes_first_approval_values(self, reason, **decision):
+        """The officer's decision note is the first approval's reason."""
+        values = super()._four_eyes_first_approval_values(reason, **decision)
+        values["first_approval_reason"] = self.decision_note or False
+        return values
 
     def action_reject(self):
         self._check_decidable()

@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..credit_management import four_eyes as core_four_eyes
 from ..credit_management import limits as core_limits
 from ..credit_management import terms as core_terms
 
@@ -202,6 +205,66 @@ class CreditPolicy(models.Model):
         default=30,
         help="The credit officer gets an activity this many days before a security ends.",
     )
+
+    # --- four-eyes approval (双人复核): see credit_management/four_eyes.py ---
+    four_eyes_enabled = fields.Boolean(
+        string="Four-Eyes Approval",
+        help="Large holds and limit raises need a second approval by another credit officer "
+        "or a credit manager: the first officer's approval is recorded, and the order is "
+        "released or the limit granted only when someone else approves too.",
+    )
+    four_eyes_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_four_eyes_currency_id", string="Threshold Currency"
+    )
+
+    @api.depends("company_id")
+    def _compute_four_eyes_currency_id(self):
+        """Thresholds are in the company's currency (a shared policy: each company's)."""
+        for policy in self:
+            policy.four_eyes_currency_id = (
+                policy.company_id.currency_id or self.env.company.currency_id
+            )
+
+    four_eyes_hold_amount = fields.Monetary(
+        string="Second Approval for Holds Above",
+        currency_field="four_eyes_currency_id",
+        help="A held order whose amount on credit (company currency, as at the check) is above "
+        "this needs a second approval, whatever rule it failed. Equal is not above; 0: off.",
+    )
+    four_eyes_limit_amount = fields.Monetary(
+        string="Second Approval for Limits Above",
+        currency_field="four_eyes_currency_id",
+        help="A raise (review, limit request or temporary limit to release an order) giving "
+        "a new limit above this needs a second approval. Judged on the new limit, not on the "
+        "increase, so raising in small steps does not avoid it. 0: off.",
+    )
+    four_eyes_overdue_raises = fields.Boolean(
+        string="Raises for Overdue Customers Need a Second Approval",
+        default=True,
+        help="Any limit raise for a customer who owes money past its due date needs a second "
+        "approval, whatever the amount.",
+    )
+    four_eyes_user_id = fields.Many2one(
+        "res.users",
+        string="Second Approver to Notify",
+        help="Gets an activity when a decision waits for a second approval. Empty (or the "
+        "first approver): every credit manager of the company is notified.",
+    )
+
+    @api.constrains("four_eyes_hold_amount", "four_eyes_limit_amount")
+    def _check_four_eyes_amounts(self):
+        if any(p.four_eyes_hold_amount < 0 or p.four_eyes_limit_amount < 0 for p in self):
+            raise ValidationError(_("The values of a credit policy cannot be negative."))
+
+    def _four_eyes_core(self):
+        """This policy's four-eyes settings as the core's ``FourEyesPolicy``."""
+        self.ensure_one()
+        return core_four_eyes.FourEyesPolicy(
+            enabled=self.four_eyes_enabled,
+            hold_threshold=Decimal(str(self.four_eyes_hold_amount)),
+            limit_threshold=Decimal(str(self.four_eyes_limit_amount)),
+            overdue_raises=self.four_eyes_overdue_raises,
+        )
 
     @api.constrains("security_expiry_notice_days")
     def _check_security_expiry_notice_days(self):

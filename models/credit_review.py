@@ -67,7 +67,12 @@ class CreditReview(models.Model):
 
     _name = "credit.review"
     _description = "Credit Review"
-    _inherit = ["mail.thread", "mail.activity.mixin", "credit.decision.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "credit.decision.mixin",
+        "credit.four.eyes.mixin",
+    ]
     _order = "date desc, id desc"
     _check_company_auto = True
     _credit_audit_fields = PROPOSAL_FIELDS | {
@@ -78,6 +83,10 @@ class CreditReview(models.Model):
         *PREVIOUS_FIELDS,
     }
     _credit_audit_defaults = {"state": "draft"}
+    _four_eyes_waiting_state = "to_approve"
+    _four_eyes_watched_fields = frozenset(
+        {"file_id", "date", "final_grade_id", "final_limit", "final_days"}
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     file_id = fields.Many2one(
@@ -405,7 +414,8 @@ class CreditReview(models.Model):
         self.file_id._check_officer()
         self._lock_for_decision()
         self._check_approvable()
-        for review in self:
+        approved = self._four_eyes_split()
+        for review in approved:
             policy = review.file_id._policy()
             # written whole or not at all: the credit budget may refuse the new limit
             with (
@@ -441,6 +451,23 @@ class CreditReview(models.Model):
             )
             review.activity_feedback(["mail.mail_activity_data_todo"])
         return True
+
+    def _four_eyes_facts(self, **decision):
+        """A review raises the limit when its decided limit is above the file's rated
+        limit now."""
+        self.ensure_one()
+        before, new = self.file_id.credit_limit, self.final_limit
+        return {
+            "limit_before": before,
+            "new_limit": new,
+            "overdue_amount": self._four_eyes_overdue() if new > before else 0.0,
+        }
+
+    def _four_eyes_first_approval_values(self, reason, **decision):
+        """The review's reason (for adjusting the proposal) is the first approval's."""
+        values = super()._four_eyes_first_approval_values(reason, **decision)
+        values["first_approval_reason"] = self.adjust_reason or False
+        return values
 
     def action_reject(self):
         """Reject the review: the customer keeps its current rating."""

@@ -38,6 +38,7 @@ from . import (
     test_dunning_sending,
     test_exposure,
     test_financial_statement,
+    test_four_eyes,
     test_kpi,
     test_limit_request,
     test_multi_company,

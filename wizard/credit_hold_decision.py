@@ -25,7 +25,52 @@ class CreditHoldDecision(models.TransientModel):
         for decision in self:
             decision.company_id = decision.hold_ids.company_id[:1] or self.env.company
 
-    decision = fields.Selection(DECISIONS, required=True, default="approve_once")
+    decision = fields.Selection(
+        DECISIONS,
+        required=True,
+        compute="_compute_decision",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    first_approval_note = fields.Text(
+        compute="_compute_first_approval_note",
+        help="Holds waiting for a second approval: approving confirms the first approval as it is.",
+    )
+
+    @api.depends("hold_ids")
+    def _compute_decision(self):
+        """Approve once by default; for holds waiting for a second approval, what the first
+        officer approved (the second approval confirms it as it is)."""
+        for decision in self:
+            firsts = set(
+                decision.hold_ids.filtered("awaiting_second_approval").mapped("first_decision")
+            )
+            if len(firsts) == 1:
+                decision.decision = firsts.pop()
+            elif not decision.decision:
+                decision.decision = "approve_once"
+
+    @api.depends("hold_ids")
+    @api.depends_context("lang")
+    def _compute_first_approval_note(self):
+        for decision in self:
+            waiting = decision.hold_ids.filtered("awaiting_second_approval")
+            decision.first_approval_note = (
+                "\n".join(
+                    _(
+                        "%(hold)s: first approved by %(user)s (%(decision)s), reason: %(reason)s. "
+                        "Approving it as it is gives the second approval.",
+                        hold=hold.display_name,
+                        user=hold.first_approved_by_id.name,
+                        decision=hold._first_decision_label(),
+                        reason=hold.first_approval_reason or _("no reason given"),
+                    )
+                    for hold in waiting
+                )
+                or False
+            )
+
     reason = fields.Text()
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
     temporary_limit = fields.Monetary(
@@ -58,6 +103,15 @@ class CreditHoldDecision(models.TransientModel):
         for decision in self:
             holds = decision.hold_ids
             if decision.decision != "approve_temporary_limit" or len(holds.partner_id) != 1:
+                continue
+            firsts = {
+                (hold.first_temporary_limit, hold.first_temporary_limit_until)
+                for hold in holds.filtered("awaiting_second_approval")
+                if hold.first_decision == "approve_temporary_limit"
+            }
+            if len(firsts) == 1:
+                # the second approval confirms the first one's limit and date
+                decision.temporary_limit, decision.temporary_limit_until = firsts.pop()
                 continue
             if not decision.temporary_limit:
                 decision.temporary_limit = max(holds.mapped("exposure")) + sum(
