@@ -1,7 +1,5 @@
 from odoo import _, api, fields, models
 
-from odoo.addons.credit_management.models.credit_hold import CreditHold as MainHold
-
 
 class CreditHold(models.Model):
     """A credit hold on a point of sale order sold on customer account although the credit
@@ -11,7 +9,6 @@ class CreditHold(models.Model):
     the shop collects the money."""
 
     _inherit = "credit.hold"
-    _credit_audit_fields = MainHold._credit_audit_fields | {"pos_order_id"}
 
     order_id = fields.Many2one(required=False)
     pos_order_id = fields.Many2one(
