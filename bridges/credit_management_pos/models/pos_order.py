@@ -91,11 +91,12 @@ class PosOrder(models.Model):
 
     @api.model
     def _credit_pos_evaluate(self, company, partner, amount, counted=0.0):
-        """(credit file, CheckFacts, failures, exposure entry) for selling ``amount`` (company currency) on
-        customer account to ``partner`` in ``company`` now: the order rules of the registry
-        on the exposure, as a sale order of that amount without payment term would be
-        judged. ``counted``: what of this amount the exposure already counts (the order
-        being synced, already saved as paid), taken out of its point of sale category."""
+        """(credit file, CheckFacts, failures, exposure entry) for selling ``amount``
+        (company currency) on customer account to ``partner`` in ``company`` now: the order
+        rules of the registry on the exposure, as a sale order of that amount without
+        payment term would be judged. ``counted``: what of this amount the exposure already
+        counts (the order being synced, already saved as paid), taken out of its point of
+        sale category."""
         Exposure = self.env["credit.exposure"]
         File = self.env["credit.file"].sudo()
         commercial = partner.commercial_partner_id
@@ -110,7 +111,10 @@ class PosOrder(models.Model):
         grade = file.grade_id
         group = file._credit_group() if file else File
         group_exposure = sum(
-            (Exposure._exposure_total(policy, exposures[pair]) for pair in groups.get(group.id, ())),
+            (
+                Exposure._exposure_total(policy, exposures[pair])
+                for pair in groups.get(group.id, ())
+            ),
             Decimal(0),
         )
         facts = Exposure._customer_facts(
@@ -151,6 +155,28 @@ class PosOrder(models.Model):
     # ------------------------------------------------------------------
     # the server: where the orders arrive
     # ------------------------------------------------------------------
+    @api.model
+    def _process_order(self, order, existing_order):
+        """Lock the customer of a finished order paid (in part) on customer account before
+        the order is written: the order's row references the customer's, and two tills
+        each holding that reference while waiting for the other's lock would deadlock."""
+        if order.get("state") != "draft" and order.get("partner_id"):
+            methods = {
+                command[2].get("payment_method_id")
+                for command in order.get("payment_ids") or []
+                if isinstance(command, (list, tuple))
+                and len(command) == 3
+                and isinstance(command[2], dict)
+            }
+            if existing_order:
+                methods |= set(existing_order.payment_ids.payment_method_id.ids)
+            methods = self.env["pos.payment.method"].browse(m for m in methods if m).exists()
+            session = self.env["pos.session"].browse(order.get("session_id")).exists()
+            partner = self.env["res.partner"].browse(order["partner_id"]).exists()
+            if session and partner and any(m.type == "pay_later" for m in methods):
+                self._credit_lock_customer(session.config_id.company_id, partner)
+        return super()._process_order(order, existing_order)
+
     def _process_saved_order(self, draft):
         """Every order the tills send ends here (``sync_from_ui`` → ``_process_order``)
         before it is marked paid, invoiced and delivered. A finished order leaving money on
@@ -262,8 +288,6 @@ class PosOrder(models.Model):
             "amount": currency.format(amount),
             "blocked": blocked,
             "reasons": (
-                self.env["credit.exposure"]._failure_messages(failures, currency)
-                if blocked
-                else []
+                self.env["credit.exposure"]._failure_messages(failures, currency) if blocked else []
             ),
         }

@@ -44,17 +44,21 @@ class CreditPosCommon(TestPoSCommon):
         today = fields.Date.context_today(cls.env["res.partner"])
         partner = cls.env["res.partner"].create({"name": name, "is_company": True})
         with audit_writer(cls.env):
-            file = cls.env["credit.file"].sudo().create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": cls.company.id,
-                    "grade_id": cls.env.ref(grade).id,
-                    "credit_limit": limit,
-                    "credit_days": 30,
-                    "rating_date": today,
-                    "valid_until": today + timedelta(days=60),
-                    "officer_id": cls.officer.id,
-                }
+            file = (
+                cls.env["credit.file"]
+                .sudo()
+                .create(
+                    {
+                        "partner_id": partner.id,
+                        "company_id": cls.company.id,
+                        "grade_id": cls.env.ref(grade).id,
+                        "credit_limit": limit,
+                        "credit_days": 30,
+                        "rating_date": today,
+                        "valid_until": today + timedelta(days=60),
+                        "officer_id": cls.officer.id,
+                    }
+                )
             )
         return partner, file
 

@@ -1,5 +1,7 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
 
 from .common import CreditPosCommon
 
@@ -122,9 +124,7 @@ class TestPosCreditCheck(CreditPosCommon):
                 self.config.id, self.acme.id, "ten"
             )
         with self.assertRaises(UserError):
-            self.env["pos.order"].with_user(self.cashier).credit_pos_check(
-                self.config.id, 0, 10
-            )
+            self.env["pos.order"].with_user(self.cashier).credit_pos_check(self.config.id, 0, 10)
 
     # ------------------------------------------------------------------
     # the officer's decision
@@ -151,3 +151,15 @@ class TestPosCreditCheck(CreditPosCommon):
         with self.assertRaises(AccessError):
             hold.with_user(self.officer).write({"pos_order_id": other.id})
         self.assertEqual(hold.pos_order_id, order)
+
+    def test_a_hold_stops_exactly_one_document(self):
+        order, _r = self._sync(self._sale(self.acme, [(self.cash_pm1, 600.0)]))
+        Hold = self.env["credit.hold"].sudo()
+        values = {"partner_id": self.acme.id, "company_id": self.company.id}
+        quotation = self.env["sale.order"].sudo().create({"partner_id": self.acme.id})
+        for documents in ({}, {"pos_order_id": order.id, "order_id": quotation.id}):
+            with self.assertRaises(ValidationError), audit_writer(self.env):
+                Hold.create({**values, **documents})
+        self.assertFalse(Hold.search([("partner_id", "=", self.acme.id)]))
+        with audit_writer(self.env):
+            self.assertTrue(Hold.create({**values, "pos_order_id": order.id}))

@@ -46,8 +46,8 @@ class TestParallelTills(BaseCase):
             product = env["product.product"].create(
                 {"name": "Two tills goods", "type": "consu", "available_in_pos": True}
             )
-            cash_journal = env["account.journal"].search(
-                [("type", "=", "cash"), ("company_id", "=", company.id)], limit=1
+            cash_journal = env["account.journal"].create(
+                {"name": "Two Tills Cash", "type": "cash", "code": "CMTT", "company_id": company.id}
             )
             cash = env["pos.payment.method"].create(
                 {"name": "Two Tills Cash", "journal_id": cash_journal.id}
@@ -66,6 +66,7 @@ class TestParallelTills(BaseCase):
                 "file": file.id,
                 "product": product.id,
                 "methods": [cash.id, account.id],
+                "journal": cash_journal.id,
                 "config": config.id,
                 "session": session.id,
             }
@@ -86,13 +87,17 @@ class TestParallelTills(BaseCase):
             orders.picking_ids.move_ids.write({"state": "draft"})
             orders.picking_ids.move_ids.unlink()
             orders.picking_ids.unlink()
+            orders.payment_ids.unlink()
             orders.write({"state": "cancel"})
             orders.unlink()
             session.unlink()
             env["pos.config"].browse(data["config"]).exists().unlink()
             env["pos.payment.method"].browse(data["methods"]).exists().unlink()
+            env["account.journal"].browse(data["journal"]).exists().unlink()
             env["credit.file"].browse(data["file"]).exists().unlink()
             product = env["product.product"].browse(data["product"]).exists()
+            # the point of sale refuses to delete a product sold in any open session
+            product.available_in_pos = False
             product.product_tmpl_id.unlink()
             env["res.partner"].browse(data["customer"]).exists().unlink()
 

@@ -37,16 +37,35 @@ class TestPosCreditTour(TestPointOfSaleHttpCommon):
                 }
             )
         # owes 100.00, due ten days ago: over its limit of 50.00 before this sale
-        cls.init_invoice(
+        invoice = cls.init_invoice(
             "out_invoice",
             partner=cls.overdrawn,
             invoice_date=today - timedelta(days=10),
             amounts=[100.0],
             taxes=[],
-            post=True,
         )
+        invoice.write(
+            {"invoice_payment_term_id": False, "invoice_date_due": today - timedelta(days=10)}
+        )
+        invoice.action_post()
 
     def test_a_sale_on_customer_account_over_the_limit_is_refused_and_paid_in_cash(self):
+        info = (
+            self.env["pos.order"]
+            .with_user(self.pos_user)
+            .credit_pos_check(self.main_pos_config.id, self.overdrawn.id, 0)
+        )
+        currency = self.main_pos_config.company_id.currency_id
+        self.assertEqual(info["overdue"], currency.format(100.0))
+        self.assertEqual(info["available"], currency.format(-50.0))
+        verdict = (
+            self.env["pos.order"]
+            .with_user(self.pos_user)
+            .credit_pos_check(self.main_pos_config.id, self.overdrawn.id, 48.0)
+        )
+        self.assertTrue(verdict["blocked"])
+        self.assertIn("Credit limit exceeded", "\n".join(verdict["reasons"]))
+        self.assertIn(currency.format(148.0), "\n".join(verdict["reasons"]))
         self.main_pos_config.with_user(self.pos_user).open_ui()
         self.start_pos_tour("CreditManagementPosOverLimitTour", login="pos_user")
         orders = self.env["pos.order"].search([("partner_id", "=", self.overdrawn.id)])

@@ -29,8 +29,20 @@ registry.category("web_tour.tours").add("CreditManagementPosOverLimitTour", {
             PaymentScreen.clickPaymentMethod("Customer Account"),
             Dialog.is({ title: "Customer account refused" }),
             {
-                content: "the popup names the failed rule and its figures",
-                trigger: ".modal .o_credit_pos_refused .modal-body:contains('Credit limit exceeded'):contains('48.00'):contains('50.00')",
+                content: "the popup names the customer",
+                trigger: ".modal .o_credit_pos_refused .modal-body:contains('Overdrawn Hardware')",
+            },
+            {
+                content: "the popup names the failed rule",
+                trigger: ".modal .o_credit_pos_refused .modal-body:contains('Credit limit exceeded')",
+            },
+            {
+                content: "with its figures: the exposure after this sale",
+                trigger: ".modal .o_credit_pos_refused .modal-body:contains('148.00')",
+            },
+            {
+                content: "and the limit",
+                trigger: ".modal .o_credit_pos_refused .modal-body:contains('50.00 by')",
             },
             Dialog.confirm(),
             PaymentScreen.emptyPaymentlines("48.00"),
