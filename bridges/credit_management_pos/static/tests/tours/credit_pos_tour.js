@@ -14,6 +14,7 @@ registry.category("web_tour.tours").add("CreditManagementPosOverLimitTour", {
     steps: () =>
         [
             Chrome.startPoS(),
+            // 10 letter trays at 5.28 (taxes included): 52.80
             ProductScreen.addOrderline("Letter Tray", "10"),
             ProductScreen.clickPartnerButton(),
             ProductScreen.clickCustomer("Overdrawn Hardware"),
@@ -38,14 +39,14 @@ registry.category("web_tour.tours").add("CreditManagementPosOverLimitTour", {
             },
             {
                 content: "with its figures: the exposure after this sale",
-                trigger: ".modal .o_credit_pos_refused .modal-body:contains('148.00')",
+                trigger: ".modal .o_credit_pos_refused .modal-body:contains('152.80')",
             },
             {
                 content: "and the limit",
                 trigger: ".modal .o_credit_pos_refused .modal-body:contains('50.00 by')",
             },
             Dialog.confirm(),
-            PaymentScreen.emptyPaymentlines("48.00"),
+            PaymentScreen.emptyPaymentlines("52.8"),
             PaymentScreen.clickPaymentMethod("Cash"),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
