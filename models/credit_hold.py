@@ -153,13 +153,14 @@ class CreditHold(models.Model):
         return ["order_id"]
 
     def _setup_complete(self):
-        super()._setup_complete()
+        res = super()._setup_complete()
         # the held documents are audit fields, whichever bridges add them and in whatever
         # order they load (a class attribute set by each would keep the last one's only)
         cls = self.env.registry[self._name]
         cls._credit_audit_fields = cls._credit_audit_fields | frozenset(
             self._held_document_fields()
         )
+        return res
 
     @api.constrains(lambda self: [*self._held_document_fields(), "partner_id"])
     def _check_held_document(self):
