@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..credit_management import checks as core_checks
@@ -163,6 +163,31 @@ class CreditHold(models.Model):
             hold.name = _(
                 "Credit hold on %(order)s", order=hold.order_id.name or hold.partner_id.name or ""
             )
+
+    @api.model
+    def _held_document_fields(self):
+        """The fields naming the document a hold stops; each hold sets exactly one. The order
+        here; a bridge holding other documents (deliveries, point of sale orders) adds its
+        field and makes ``order_id`` optional."""
+        return ["order_id"]
+
+    def _setup_complete(self):
+        res = super()._setup_complete()
+        # the held documents are audit fields, whichever bridges add them and in whatever
+        # order they load (a class attribute set by each would keep the last one's only)
+        cls = self.env.registry[self._name]
+        cls._credit_audit_fields = cls._credit_audit_fields | frozenset(
+            self._held_document_fields()
+        )
+        return res
+
+    @api.constrains(lambda self: [*self._held_document_fields(), "partner_id"])
+    def _check_held_document(self):
+        # partner_id is always written at creation: the check runs on every new hold
+        names = self._held_document_fields()
+        for hold in self:
+            if sum(1 for name in names if hold[name]) != 1:
+                raise ValidationError(_("A credit hold stops exactly one document."))
 
     # ------------------------------------------------------------------
     @api.model

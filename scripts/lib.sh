@@ -64,6 +64,19 @@ have_cjk_fonts() {
     command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn family 2>/dev/null | grep -q .
 }
 
+# A browser for Odoo's HttpCase tours (e.g. the point of sale bridge's tour in Chromium):
+# Debian's chromium, and websocket-client in the venv (Odoo drives Chrome through its
+# DevTools websocket). Without them Odoo skips the tours.
+ensure_browser() {
+    if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+        && ! command -v google-chrome >/dev/null 2>&1; then
+        apt_install chromium || say "warning: no Chromium; the browser tours are skipped"
+    fi
+    "$VENV/bin/python" -c "import websocket" 2>/dev/null \
+        || "$VENV/bin/python" -m pip install -q websocket-client >>"$STATE/pip.log" 2>&1 \
+        || say "warning: websocket-client missing; the browser tours are skipped"
+}
+
 # PostgreSQL: installed, running, and a login role for the current OS user that may
 # create databases. Existing databases are never touched here.
 ensure_postgres() {

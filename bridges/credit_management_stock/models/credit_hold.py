@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
 
 from odoo.addons.credit_management.models.credit_hold import CreditHold as MainHold
 
@@ -21,12 +20,9 @@ class CreditHold(models.Model):
         check_company=True,
     )
 
-    @api.constrains("order_id", "picking_id", "partner_id")
-    def _check_held_document(self):
-        # partner_id is always written at creation: the check runs on every new hold
-        for hold in self:
-            if bool(hold.order_id) == bool(hold.picking_id):
-                raise ValidationError(_("A credit hold stops either one order or one delivery."))
+    @api.model
+    def _held_document_fields(self):
+        return [*super()._held_document_fields(), "picking_id"]
 
     @api.depends("picking_id.name")
     def _compute_name(self):
