@@ -4,7 +4,6 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 from odoo.addons.credit_management.models.credit_decision_mixin import audit_writer
 
@@ -134,23 +133,16 @@ class PosOrder(models.Model):
 
     @api.model
     def _credit_lock_customer(self, company, partner):
-        """The sale orders' lock (``sale.order._credit_gate``): the customer's row, and its
-        credit group head's, locked for the rest of the transaction and touched, so that a
-        till or a salesperson checking the same customer at the same moment waits, then
-        fails with a serialization error and is retried by Odoo with a snapshot that counts
-        this sale."""
+        """The sale orders' lock (``credit.exposure._lock_customers``): the customer, and
+        its credit group head, locked for the rest of the transaction, so that a till or a
+        salesperson checking the same customer at the same moment waits, then fails with a
+        serialization error and is retried by Odoo with a snapshot that counts this sale."""
         commercial = partner.commercial_partner_id
         partners = commercial
         file = self.env["credit.file"].sudo()._get_for_partner(commercial, company, create=False)
         if file and (file.is_credit_group or file.group_file_id):
             partners |= file._credit_group().partner_id
-        ids = sorted(partners.ids)
-        self.env.cr.execute(
-            SQL("SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE", ids)
-        )
-        self.env.cr.execute(
-            SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", ids)
-        )
+        self.env["credit.exposure"]._lock_customers(partners.ids)
 
     # ------------------------------------------------------------------
     # the server: where the orders arrive
