@@ -5,7 +5,8 @@
 Run with a Python that has `build` and `whool` (scripts/wheels-requirements.txt); scripts/test
 --wheels and scripts/build-wheels make one. Each addon has the `pyproject.toml` OCA puts in
 every addon folder (`build-backend = "whool.buildapi"`), and the wheel itself is built by
-`python -m build --wheel`, in build isolation, with whool as that file asks.
+`python -m build --wheel`, with whool as that file asks (from this Python, which `build`
+checks has what the file requires, rather than from an isolated environment each time).
 
 Two things differ from running `python -m build` in the addon folder, both because the
 repository root *is* the addon:
@@ -101,7 +102,18 @@ def build(module, folder, excluded, outdir, workdir):
         encoding="utf-8",
     )
     built = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(staged)],
+        # without isolation: this Python has whool, and `build` checks it meets the
+        # pyproject.toml's build requirements
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(outdir),
+            str(staged),
+        ],
         capture_output=True,
         text=True,
     )

@@ -216,7 +216,8 @@ log_problems() { grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$
 
 # --- Wheels (scripts/build-wheels, scripts/test --wheels) ---
 # The virtualenv that builds the wheels: the `build` front-end and whool
-# (scripts/wheels-requirements.txt); the builds themselves run in build isolation.
+# (scripts/wheels-requirements.txt), which run the builds (`build` checks whool meets each
+# pyproject.toml's build requirements).
 WHEEL_TOOLS=$CREDIT_HOME/venv-wheel-tools
 
 ensure_wheel_tools() {
