@@ -226,3 +226,68 @@ addon_fingerprint() {
 
 # Odoo logs "<date> <time> <pid> <LEVEL> <db> <logger>: <message>".
 log_problems() { grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$1" || true; }
+
+# --- Wheels (scripts/build-wheels, scripts/test --wheels) ---
+# The virtualenv that builds the wheels: the `build` front-end and whool
+# (scripts/wheels-requirements.txt), which run the builds (`build` checks whool meets each
+# pyproject.toml's build requirements).
+WHEEL_TOOLS=$CREDIT_HOME/venv-wheel-tools
+
+ensure_wheel_tools() {
+    mkdir -p "$STATE"
+    if [ ! -x "$WHEEL_TOOLS/bin/python" ]; then
+        "$PYTHON" -m venv "$WHEEL_TOOLS" || die "cannot create $WHEEL_TOOLS"
+    fi
+    local stamp
+    stamp=$({ "$WHEEL_TOOLS/bin/python" -V; cat "$REPO/scripts/wheels-requirements.txt"; } | sha1sum | cut -c1-16)
+    if [ "$(cat "$WHEEL_TOOLS/.credit-stamp" 2>/dev/null)" != "$stamp" ]; then
+        say "installing build and whool into $WHEEL_TOOLS (once)"
+        "$WHEEL_TOOLS/bin/python" -m pip install -q -r "$REPO/scripts/wheels-requirements.txt" \
+            >"$STATE/pip-wheel-tools.log" 2>&1 \
+            || { tail -20 "$STATE/pip-wheel-tools.log" >&2; return 1; }
+        echo "$stamp" >"$WHEEL_TOOLS/.credit-stamp"
+    fi
+}
+
+# Build odoo-addon-credit_management and one wheel per bridge into $1; prints their paths.
+build_wheels() {
+    ensure_wheel_tools || return 1
+    "$WHEEL_TOOLS/bin/python" "$REPO/scripts/build_wheels.py" "$1"
+}
+
+# The site-packages folder of the virtualenv whose python is $1.
+venv_site() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
+
+# A fresh virtualenv in $1 in which Odoo counts as installed, for installing the wheels.
+# Odoo 18 is on no package index, and $ODOO_SRC has no setup.py, so Odoo is registered the way
+# an editable install of it would be: a .pth file pointing at $ODOO_SRC and an `odoo`
+# distribution (dist-info) with the version of its odoo/release.py. pip then resolves the
+# wheels' `odoo==18.0.*` against that Odoo, with no download. Odoo's own requirements (and
+# xlsxwriter) come from the project's virtualenv, whose site-packages is put on the path
+# after the fresh venv's own; the addon itself is in neither: only the wheels bring it.
+make_wheel_venv() {
+    local dir=$1
+    rm -rf "$dir"
+    "$VENV/bin/python" -m venv "$dir" || return 1
+    "$dir/bin/python" - "$ODOO_SRC" "$(venv_site "$VENV/bin/python")" <<'PY'
+import pathlib, re, runpy, sys, sysconfig
+
+odoo_src, project_site = sys.argv[1:]
+site = pathlib.Path(sysconfig.get_paths()["purelib"])
+release = runpy.run_path(str(pathlib.Path(odoo_src, "odoo", "release.py")))
+# "18.0-20241002" is, in PEP 440, the post-release 18.0.post20241002 (what its setup.py gives)
+version = re.sub(r"-(\d+)$", r".post\1", release["version"])
+files = {
+    "odoo-src.pth": odoo_src + "\n",
+    "zz-credit-project-venv.pth": project_site + "\n",
+}
+info = f"odoo-{release['serie']}.dist-info"
+files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: odoo\nVersion: {version}\n"
+files[f"{info}/INSTALLER"] = "credit_management scripts\n"
+for name, text in files.items():
+    (site / name).parent.mkdir(parents=True, exist_ok=True)
+    (site / name).write_text(text)
+record = "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"])
+(site / info / "RECORD").write_text(record)
+PY
+}
