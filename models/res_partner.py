@@ -183,10 +183,14 @@ class ResPartner(models.Model):
         if compare(0.0, value):
             # customers owing nothing match too: leave out those that do not
             excluded = [
-                pid for pid, (exp, file) in standing.items() if not compare(amount_of(exp, file), value)
+                pid
+                for pid, (exp, file) in standing.items()
+                if not compare(amount_of(exp, file), value)
             ]
             return [("commercial_partner_id", "not in", excluded)]
-        matching = [pid for pid, (exp, file) in standing.items() if compare(amount_of(exp, file), value)]
+        matching = [
+            pid for pid, (exp, file) in standing.items() if compare(amount_of(exp, file), value)
+        ]
         return [("commercial_partner_id", "in", matching)]
 
     def _search_credit_overdue_amount(self, operator, value):

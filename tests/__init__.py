@@ -55,6 +55,7 @@ from . import (
     test_receivable_ladder,
     test_review_approval,
     test_scoring_model,
+    test_screens_for_the_queues,
     test_security,
     test_statement_print_path,
     test_translations,

@@ -152,7 +152,9 @@ class TestCustomerCreditPosition(CreditOrderCommon):
     # ------------------------------------------------------------------
     def test_the_credit_smart_button_opens_the_customers_credit_file(self):
         action = self.acme.with_user(self.salesperson).action_open_credit_file()
-        self.assertEqual((action["res_model"], action["res_id"]), ("credit.file", self.acme_file.id))
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("credit.file", self.acme_file.id)
+        )
         arch = etree.fromstring(
             self.env["res.partner"]
             .with_user(self.salesperson)
@@ -171,7 +173,12 @@ class TestCustomerCreditPosition(CreditOrderCommon):
         arch = etree.fromstring(
             self.env["res.partner"].with_user(self.salesperson).get_view(action.view_id.id)["arch"]
         )
-        for name in ("credit_grade_id", "credit_exposure", "credit_overdue_amount", "credit_available"):
+        for name in (
+            "credit_grade_id",
+            "credit_exposure",
+            "credit_overdue_amount",
+            "credit_available",
+        ):
             [column] = arch.xpath(f"//field[@name='{name}']")
             self.assertEqual(column.get("optional"), "show", name)
 
@@ -194,7 +201,7 @@ class TestCustomerCreditPosition(CreditOrderCommon):
             customers |= partner
         few, many = customers[:8], customers
         self.assertEqual(len(many), 80)
-        names = POSITION_FIELDS + ["credit_warning_count", "credit_rating_state"]
+        names = [*POSITION_FIELDS, "credit_warning_count", "credit_rating_state"]
         self._queries_to_read(few, names)  # warm the caches of the registry
         self.assertEqual(self._queries_to_read(many, names), self._queries_to_read(few, names))
         files = self.env["credit.file"].search([("partner_id", "in", customers.ids)])

@@ -34,8 +34,10 @@ class TestDunningPreview(DunningCommon):
         self.assertIn("Dear Acme Trading,", text)
         self.assertIn(invoice.name, text)
         self.assertIn("20 days overdue", text)
-        self.assertIn("Total to pay: $\xa01,234.56", text)
-        self.assertFalse(self.env["mail.mail"].search([("res_id", "=", comm.id), ("model", "=", comm._name)]))
+        self.assertIn("Total to pay: $ 1,234.56", text)
+        self.assertFalse(
+            self.env["mail.mail"].search([("res_id", "=", comm.id), ("model", "=", comm._name)])
+        )
         self.assertEqual(comm.state, "draft")
 
     def test_a_letter_level_previews_the_letter_with_fee_and_total(self):
