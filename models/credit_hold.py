@@ -377,4 +377,4 @@ class CreditHold(models.Model):
         today = fields.Date.context_today(self)
         for hold in self:
             created = hold.create_date and fields.Date.context_today(hold, hold.create_date)
-            hold.age_days = (today - created).days if created else 0
+            hold.age_days = max((today - created).days, 0) if created else 0

@@ -35,7 +35,6 @@ class ResPartner(models.Model):
     credit_exposure = fields.Monetary(
         compute="_compute_credit_info",
         groups=CREDIT_READ_GROUPS,
-        string="Credit Exposure",
         currency_field="credit_currency_id",
         help="What the customer and its contacts owe or have ordered on credit, as the credit "
         "policy counts it: open receivables, draft invoices and confirmed orders not invoiced "
@@ -276,6 +275,25 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "target": "current",
         }
+
+    def action_open_credit_overdue(self):
+        """The customer's invoices past their due date and not fully paid (its *Overdue*
+        button), in the current company."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["name"] = _("Overdue Invoices")
+        action["domain"] = [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", self.env.company.id),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<", fields.Date.context_today(self)),
+        ]
+        action["context"] = {"create": False, "default_move_type": "out_invoice"}
+        return action
 
     def action_request_credit_limit(self):
         self.ensure_one()

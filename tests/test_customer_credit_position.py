@@ -168,6 +168,12 @@ class TestCustomerCreditPosition(CreditOrderCommon):
         self.assertTrue(arch.xpath("//field[@name='credit_overdue_amount']"))
         self.assertTrue(arch.xpath("//field[@name='credit_exposure']"))
 
+    def test_the_overdue_button_lists_the_invoices_past_their_due_date(self):
+        action = self.acme.with_user(self.salesperson).action_open_credit_overdue()
+        invoices = self.env["account.move"].search(action["domain"])
+        self.assertEqual(invoices.mapped("amount_residual"), [4_000.0])
+        self.assertEqual(invoices.invoice_date_due.isoformat(), "2024-06-10")
+
     def test_the_credit_apps_customers_list_shows_the_credit_columns(self):
         action = self.env.ref("credit_management.action_credit_customers")
         arch = etree.fromstring(
