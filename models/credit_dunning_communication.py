@@ -3,6 +3,9 @@ import functools
 import logging
 import subprocess
 
+from lxml import etree, html
+from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config
@@ -125,6 +128,61 @@ class CreditDunningCommunication(models.Model):
         related="fee_invoice_id.state", string="Fee Invoice Status"
     )
     log_ids = fields.One2many("credit.collection.log", "communication_id", string="Contacts")
+    preview_subject = fields.Char(
+        string="Subject", compute="_compute_preview", help="The subject of the e-mail."
+    )
+    preview_body = fields.Html(
+        string="Preview",
+        compute="_compute_preview",
+        sanitize=False,
+        help="What the customer receives, in its language: the e-mail of the level's template "
+        "or the letter.",
+    )
+
+    @api.depends_context("lang")
+    def _compute_preview(self):
+        """The text the customer will receive, rendered as the sending renders it (the
+        level's e-mail template, the letter report), in the customer's language. Levels a
+        person carries out (call, visit, legal hand-over) send no text."""
+        for communication in self:
+            communication.preview_subject = False
+            communication.preview_body = False
+            level = communication.level_id
+            if not communication.id or not level:
+                continue
+            parts = []
+            if communication.channel == "email" and level.mail_template_id:
+                template = level.mail_template_id
+                communication.preview_subject = template._render_field(
+                    "subject", communication.ids, compute_lang=True
+                )[communication.id]
+                parts.append(
+                    template._render_field("body_html", communication.ids, compute_lang=True)[
+                        communication.id
+                    ]
+                )
+            if communication.channel in ("email", "letter") and level.letter_report_id:
+                parts.append(communication._letter_preview())
+            if parts:
+                communication.preview_body = Markup("<hr/>").join(Markup(part) for part in parts)
+            else:
+                communication.preview_body = Markup("<p><em>%s</em></p>") % _(
+                    "Nothing is sent to the customer at this level: the collector gets an "
+                    "activity to carry it out."
+                )
+
+    def _letter_preview(self):
+        """The letter's body (address and page, without the document's head) as HTML."""
+        report = self.level_id.letter_report_id
+        content, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(lang=self.partner_id.lang or self.env.lang)
+            ._render_qweb_html(report.report_name, self.ids)
+        )
+        tree = html.fromstring(content)
+        article = tree.xpath("//div[contains(concat(' ', @class, ' '), ' article ')]")
+        node = article[0] if article else tree
+        return etree.tostring(node, encoding="unicode", method="html")
 
     _sql_constraints = [
         (
@@ -263,6 +321,17 @@ class CreditDunningCommunication(models.Model):
         )
         self.invalidate_recordset()
         return len(rows) > len(settled)
+
+    def action_open_preview(self):
+        """The communication with the text it sends (from the run's list)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def action_send_now(self):
         """Send these communications at once instead of waiting for the background job."""

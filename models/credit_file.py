@@ -668,6 +668,31 @@ class CreditFile(models.Model):
         "on it or on the whole exposure.",
     )
 
+    overdue_amount = fields.Monetary(
+        string="Overdue",
+        compute="_compute_secured_exposure",
+        search="_search_overdue_amount",
+        currency_field="currency_id",
+        help="What the customer owes past its due date.",
+    )
+    oldest_overdue_days = fields.Integer(
+        string="Oldest Overdue (days)",
+        compute="_compute_secured_exposure",
+        help="Days since the due date of the oldest item the customer still owes.",
+    )
+    available_credit = fields.Monetary(
+        compute="_compute_secured_exposure",
+        currency_field="currency_id",
+        help="Credit limit in force minus the exposure the limit is judged on (the unsecured "
+        "part when the credit policy sets the limit on unsecured exposure).",
+    )
+    over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_secured_exposure",
+        search="_search_over_limit",
+        help="The exposure the credit limit is judged on is above the limit in force.",
+    )
+
     @api.depends_context("date")
     def _compute_secured_exposure(self):
         """One exposure query for all the files displayed (``credit.exposure``)."""
@@ -675,16 +700,51 @@ class CreditFile(models.Model):
         exposures = files.sudo()._exposure() if files else {}
         Exposure = self.env["credit.exposure"]
         Policy = self.env["credit.policy"].sudo()
+        policies = {}
         for file in self:
             if file.id not in exposures:
                 file.exposure_total = file.exposure_secured = file.exposure_unsecured = 0.0
+                file.overdue_amount = file.available_credit = 0.0
+                file.oldest_overdue_days = 0
+                file.over_limit = False
                 continue
-            split = Exposure._secured_split(
-                Policy._for_company(file.company_id), exposures[file.id]
-            )
+            if file.company_id not in policies:
+                policies[file.company_id] = Policy._for_company(file.company_id)
+            policy = policies[file.company_id]
+            exposure = exposures[file.id]
+            split = Exposure._secured_split(policy, exposure)
             file.exposure_total = float(split.exposure)
             file.exposure_secured = float(split.secured)
             file.exposure_unsecured = float(split.unsecured)
+            file.overdue_amount = exposure["overdue_amount"]
+            file.oldest_overdue_days = exposure["oldest_overdue_days"]
+            file.available_credit = file.effective_limit - float(
+                Exposure._limit_exposure(policy, exposure)
+            )
+            file.over_limit = (
+                not file.unlimited
+                and file.currency_id.compare_amounts(file.available_credit, 0.0) < 0
+            )
+
+    def _search_overdue_amount(self, operator, value):
+        """Through the customer's search (``res.partner._credit_search_amount``), in the
+        current company."""
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            ._search([("credit_overdue_amount", operator, value)])
+        )
+        return [("partner_id", "in", partners), ("company_id", "=", self.env.company.id)]
+
+    def _search_over_limit(self, operator, value):
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            ._search([("credit_over_limit", operator, value)])
+        )
+        return [("partner_id", "in", partners), ("company_id", "=", self.env.company.id)]
 
     def _open_receivables(self):
         """Open posted receivables of each file's customer in company currency:

@@ -517,3 +517,35 @@ class CreditHold(models.Model):
         """One translated sentence per failed rule, with its figures, as the rule registry
         tells it (``credit.exposure._credit_rules``)."""
         return self.env["credit.exposure"]._failure_messages(failures, currency)
+
+    # --- what the officer's queue shows (list, kanban) ---
+    salesperson_id = fields.Many2one(
+        related="order_id.user_id", store=True, index=True, string="Salesperson"
+    )
+    rule_labels = fields.Char(
+        string="Rules Failed",
+        compute="_compute_rule_labels",
+        help="The short names of the rules the order failed.",
+    )
+    age_days = fields.Integer(
+        string="Waiting (days)",
+        compute="_compute_age_days",
+        help="Days since the order was held.",
+    )
+
+    @api.depends("failures")
+    @api.depends_context("lang")
+    def _compute_rule_labels(self):
+        labels = self.env["credit.exposure"]._rule_labels()
+        for hold in self:
+            hold.rule_labels = ", ".join(
+                labels.get(item["rule"], item["rule"]) for item in hold.failures or []
+            )
+
+    @api.depends("create_date")
+    @api.depends_context("date")
+    def _compute_age_days(self):
+        today = fields.Date.context_today(self)
+        for hold in self:
+            created = hold.create_date and fields.Date.context_today(hold, hold.create_date)
+            hold.age_days = max((today - created).days, 0) if created else 0

@@ -190,6 +190,36 @@ class SaleOrder(models.Model):
                     reasons=reasons,
                 )
 
+    credit_awaits_officer = fields.Boolean(
+        compute="_compute_credit_awaits_officer",
+        string="Awaits a Credit Officer",
+        help="The quotation is on credit hold and confirming it now would fail the same "
+        "checks: a credit officer decides, the Confirm buttons are not offered.",
+    )
+
+    @api.depends("state", "credit_hold_state", "partner_credit_warning")
+    def _compute_credit_awaits_officer(self):
+        """A held quotation whose dry run still fails (the banner says so): confirming
+        would only hold it again. One that now passes (the customer paid) may be confirmed."""
+        for order in self:
+            order.credit_awaits_officer = (
+                order.state in ("draft", "sent")
+                and order.credit_hold_state == "pending"
+                and bool(order.partner_credit_warning)
+            )
+
+    def action_view_credit_hold(self):
+        """The quotation's pending credit hold, where a credit officer decides."""
+        self.ensure_one()
+        hold = self.credit_hold_ids.filtered(lambda h: h.state == "pending")[:1]
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "credit.hold",
+            "res_id": hold.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     def _credit_secured_note(self, facts):
         """[the sentence telling the secured and unsecured parts of the exposure] when the
         customer has securities in force, else []."""
