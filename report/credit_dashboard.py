@@ -44,8 +44,12 @@ class CreditDashboard(models.AbstractModel):
         length before it. JSON-ready: numbers, strings, and the window actions each tile
         opens (``action`` keys)."""
         self._check_dashboard_access()
-        period_days = DEFAULT_PERIOD_DAYS if period_days in (None, False) else period_days
-        if not isinstance(period_days, int) or not 1 <= period_days <= MAX_PERIOD_DAYS:
+        period_days = DEFAULT_PERIOD_DAYS if period_days is None else period_days
+        if (
+            isinstance(period_days, bool)
+            or not isinstance(period_days, int)
+            or not 1 <= period_days <= MAX_PERIOD_DAYS
+        ):
             raise UserError(
                 self.env._(
                     "The period of the credit dashboard is a whole number of days between 1 "
