@@ -13,7 +13,14 @@ from ..models.credit_kpi import DEFAULT_PERIOD_DAYS
 TREND_MONTHS = 12
 MAX_PERIOD_DAYS = 3660
 DECIDED_STATES = ("approved", "rejected")
-KPI_AMOUNTS = ("credit_sales", "opening_ar", "closing_ar", "current_ar", "overdue_ar", "written_off")
+KPI_AMOUNTS = (
+    "credit_sales",
+    "opening_ar",
+    "closing_ar",
+    "current_ar",
+    "overdue_ar",
+    "written_off",
+)
 
 
 class CreditDashboard(models.AbstractModel):
@@ -138,9 +145,7 @@ class CreditDashboard(models.AbstractModel):
         """[start, end) datetimes (UTC, as stored) of the days [date_from, date_to]."""
         return (
             fields.Datetime.to_string(fields.Datetime.to_datetime(date_from)),
-            fields.Datetime.to_string(
-                fields.Datetime.to_datetime(date_to + timedelta(days=1))
-            ),
+            fields.Datetime.to_string(fields.Datetime.to_datetime(date_to + timedelta(days=1))),
         )
 
     # ------------------------------------------------------------------

@@ -252,7 +252,11 @@ class CreditKpiDashboard(models.TransientModel):
     @api.depends("date_from", "date_to")
     def _compute_previous_period(self):
         for dashboard in self:
-            if dashboard.date_from and dashboard.date_to and dashboard.date_from <= dashboard.date_to:
+            if (
+                dashboard.date_from
+                and dashboard.date_to
+                and dashboard.date_from <= dashboard.date_to
+            ):
                 dashboard.previous_date_from, dashboard.previous_date_to = (
                     core_dashboard.previous_period(dashboard.date_from, dashboard.date_to)
                 )

@@ -217,7 +217,9 @@ class TestCreditDashboard(CreditOrderCommon):
         self.assertEqual(holds["decided"], 3)
         self.assertEqual(holds["median_hours"], 8.0)
         self.assertEqual(holds["average_hours"], 12.0)
-        self.assertEqual(holds["previous"], {"decided": 1, "median_hours": 48.0, "average_hours": 48.0})
+        self.assertEqual(
+            holds["previous"], {"decided": 1, "median_hours": 48.0, "average_hours": 48.0}
+        )
         self.assertEqual(holds["median_change"]["delta"], -40.0)
         self.assertEqual(holds["median_change"]["percent"], -83.3)
         self.assertEqual(holds["median_change"]["direction"], "down")
@@ -227,8 +229,9 @@ class TestCreditDashboard(CreditOrderCommon):
         self.assertEqual(
             self._records(holds["decided_action"]),
             self.holds.filtered(
-                lambda h: h.state in ("approved", "rejected")
-                and h.decided_on >= datetime(2024, 6, 1)
+                lambda h: (
+                    h.state in ("approved", "rejected") and h.decided_on >= datetime(2024, 6, 1)
+                )
             ),
         )
 
@@ -246,11 +249,17 @@ class TestCreditDashboard(CreditOrderCommon):
             [0.0, 0.0, None],
         )
         april, may, june = by_date["2024-04-30"], by_date["2024-05-31"], by_date["2024-06-30"]
-        self.assertEqual((april["receivables"], april["overdue"], april["dso"]), (9_000.0, 0.0, 30.0))
-        self.assertEqual((may["receivables"], may["overdue"], may["credit_sales"]), (13_000.0, 9_000.0, 4_000.0))
+        self.assertEqual(
+            (april["receivables"], april["overdue"], april["dso"]), (9_000.0, 0.0, 30.0)
+        )
+        self.assertEqual(
+            (may["receivables"], may["overdue"], may["credit_sales"]), (13_000.0, 9_000.0, 4_000.0)
+        )
         self.assertEqual(may["dso"], 100.8)  # 100.75, one decimal
         self.assertEqual(may["overdue_ratio"], 69.2)
-        self.assertEqual((june["receivables"], june["overdue"], june["dso"]), (16_000.0, 10_000.0, 68.6))
+        self.assertEqual(
+            (june["receivables"], june["overdue"], june["dso"]), (16_000.0, 10_000.0, 68.6)
+        )
 
     def test_a_month_end_opens_the_aged_receivables_as_of_that_day(self):
         may = {point["date"]: point for point in self._data()["trend"]}["2024-05-31"]
@@ -260,7 +269,7 @@ class TestCreditDashboard(CreditOrderCommon):
         report = (
             self.env["credit.aging.report"]
             .with_user(self.officer)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         report._compute_lines()
@@ -297,9 +306,7 @@ class TestCreditDashboard(CreditOrderCommon):
             [by_level["Visit"][k] for k in ("count", "dunned", "paid_1", "share_1", "share_3")],
             [1, 4_000.0, 4_000.0, 100.0, 100.0],
         )
-        self.assertEqual(
-            self._records(by_level["Call"]["action"]), self.communications[0]
-        )
+        self.assertEqual(self._records(by_level["Call"]["action"]), self.communications[0])
         by_channel = {row["key"]: row for row in effectiveness["by_channel"]}
         self.assertEqual(set(by_channel), {"phone", "visit"})
         self.assertEqual(self._records(by_channel["visit"]["action"]), self.communications[1])
@@ -372,7 +379,9 @@ class TestCreditDashboard(CreditOrderCommon):
         self.assertAlmostEqual(float(previous), 97.5, places=4)
         self.assertAlmostEqual(float(change.percent), -29.67, places=2)
         current, previous, change = rows["credit_sales"]
-        self.assertEqual((float(current), float(previous), float(change.percent)), (7_000, 4_000, 75))
+        self.assertEqual(
+            (float(current), float(previous), float(change.percent)), (7_000, 4_000, 75)
+        )
         self.assertIn("97.5", screen.period_comparison)
         self.assertIn("▼ 29.7 %", screen.period_comparison)
         self.assertIn("text-success", screen.period_comparison)  # DSO down: good news
@@ -410,9 +419,11 @@ class TestCreditDashboard(CreditOrderCommon):
             data = self._data()
             self.env.flush_all()
             self.assertEqual(data["holds"]["waiting"], 2)
-            with self.assertRaises(psycopg2.errors.ReadOnlySqlTransaction):
-                with Savepoint(cr._obj):
-                    cr._obj.execute("UPDATE res_company SET name = name")
+            with (
+                self.assertRaises(psycopg2.errors.ReadOnlySqlTransaction),
+                Savepoint(cr._obj),
+            ):
+                cr._obj.execute("UPDATE res_company SET name = name")
         finally:
             savepoint.close(rollback=True)
         self.env.invalidate_all()
