@@ -130,6 +130,52 @@ export class CreditDashboard extends Component {
         return this.number(value);
     }
 
+    percent(value) {
+        return value === null || value === undefined ? "—" : `${this.number(value)} %`;
+    }
+
+    previousText(value) {
+        return _t("previous: %s", value);
+    }
+
+    daysText(days) {
+        return _t("%s days", days);
+    }
+
+    get scopeText() {
+        const { period, companies } = this.state.data;
+        return _t(
+            "%(from)s – %(to)s compared with %(previousFrom)s – %(previousTo)s; %(companies)s",
+            {
+                from: period.date_from,
+                to: period.date_to,
+                previousFrom: period.previous_from,
+                previousTo: period.previous_to,
+                companies: companies.join(", "),
+            }
+        );
+    }
+
+    get waitingText() {
+        return _t("waiting, %s held", this.money(this.state.data.holds.amount));
+    }
+
+    get decisionText() {
+        const holds = this.state.data.holds;
+        return _t("median decision time (average %(average)s, %(count)s decided)", {
+            average: this.hours(holds.average_hours),
+            count: holds.decided,
+        });
+    }
+
+    get concentrationText() {
+        const concentration = this.state.data.concentration;
+        return _t("%(share)s of the exposure, HHI %(hhi)s", {
+            share: this.percent(concentration.top_share),
+            hhi: this.number(concentration.hhi, 4),
+        });
+    }
+
     hours(value) {
         return value === null || value === undefined ? "—" : _t("%s h", this.number(value));
     }
