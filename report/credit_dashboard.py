@@ -64,7 +64,12 @@ class CreditDashboard(models.AbstractModel):
                     max=MAX_PERIOD_DAYS,
                 )
             )
-        date_to = fields.Date.to_date(date_to) if date_to else fields.Date.context_today(self)
+        try:
+            date_to = fields.Date.to_date(date_to) if date_to else fields.Date.context_today(self)
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                self.env._("The credit dashboard's end date is not a date: %s", date_to)
+            ) from error
         date_from = date_to - timedelta(days=period_days - 1)
         previous_from, previous_to = core_dashboard.previous_period(date_from, date_to)
         companies = self.env.companies

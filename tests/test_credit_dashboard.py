@@ -393,6 +393,19 @@ class TestCreditDashboard(CreditOrderCommon):
                     period_days=days
                 )
 
+    def test_an_end_date_that_is_no_date_is_refused(self):
+        with self.assertRaises(UserError):
+            self.env["credit.dashboard"].with_user(self.officer).get_dashboard_data(
+                date_to="not a date"
+            )
+
+    def test_an_earlier_end_date_moves_the_period(self):
+        data = self._data(date_to="2024-05-31")
+        self.assertEqual(data["period"]["date_from"], "2024-05-02")
+        kpis = {kpi["name"]: kpi for kpi in data["kpis"]}
+        self.assertEqual(kpis["dso"]["current"], 97.5)
+        self.assertEqual(data["trend"][-1]["date"], "2024-05-31")
+
     # ------------------------------------------------------------------
     # access and read-only
     # ------------------------------------------------------------------
