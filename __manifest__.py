@@ -56,12 +56,18 @@
         "views/credit_payment_promise_views.xml",
         "views/credit_collection_worklist_views.xml",
         "views/res_config_settings_views.xml",
+        "views/credit_dashboard_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/credit_users_demo.xml",
         "demo/credit_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "credit_management/static/src/dashboard/**/*",
+        ],
+    },
     "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,

@@ -4,6 +4,7 @@ from . import (
     credit_aging_report_line,
     credit_aging_xlsx,
     credit_concentration,
+    credit_dashboard,
     credit_dunning_letter,
     credit_kpi_dashboard,
     customer_statement,

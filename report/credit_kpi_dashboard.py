@@ -6,10 +6,26 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..credit_management import dashboard as core_dashboard
 from ..models.credit_kpi import DEFAULT_PERIOD_DAYS, KPI_HELP
 
 KPI_UNITS = {"cei": "%", "overdue_ratio": "%", "bad_debt_ratio": "%"}
 AMOUNTS = ("credit_sales", "opening_ar", "closing_ar", "current_ar", "overdue_ar", "written_off")
+COMPARED = {
+    # KPI: the way it moves when the news is good (the arrow's colour)
+    "credit_sales": "up",
+    "closing_ar": "down",
+    "overdue_ar": "down",
+    "written_off": "down",
+    "dso": "down",
+    "countback_dso": "down",
+    "add": "down",
+    "cei": "up",
+    "overdue_ratio": "down",
+    "bad_debt_ratio": "down",
+    "days_to_pay": "down",
+    "days_late": "down",
+}
 
 
 def _kpi_field(string, name):
@@ -208,17 +224,115 @@ class CreditKpiDashboard(models.TransientModel):
             for name in KPI_HELP:
                 dashboard[name] = dashboard._format(values.get(name), KPI_UNITS.get(name))
 
-    def _values(self):
-        if not (self.date_from and self.date_to and self.company_id):
+    def _values(self, date_from=None, date_to=None):
+        date_from, date_to = date_from or self.date_from, date_to or self.date_to
+        if not (date_from and date_to and self.company_id):
             return {}
-        if self.date_from > self.date_to:
+        if date_from > date_to:
             return {}
         # the dashboard is for credit officers and accountants (access rights): every customer
         # of the company counts, whatever the aging engine lets salespeople see
-        kpis = (
-            self.env["credit.kpi"].sudo()._kpis(self.company_id.ids, self.date_from, self.date_to)
-        )
+        kpis = self.env["credit.kpi"].sudo()._kpis(self.company_id.ids, date_from, date_to)
         return kpis[(self.company_id.id, None)]
+
+    # period comparison: this period against the previous one of the same length
+    previous_date_from = fields.Date(
+        string="Previous Period From",
+        compute="_compute_previous_period",
+        help="The period of the same length just before this one, compared with it.",
+    )
+    previous_date_to = fields.Date(string="Previous Period To", compute="_compute_previous_period")
+    period_comparison = fields.Html(
+        compute="_compute_period_comparison",
+        sanitize=False,
+        help="Each KPI of this period next to the previous period's, with the change (green "
+        "when it moves the good way).",
+    )
+
+    @api.depends("date_from", "date_to")
+    def _compute_previous_period(self):
+        for dashboard in self:
+            if (
+                dashboard.date_from
+                and dashboard.date_to
+                and dashboard.date_from <= dashboard.date_to
+            ):
+                dashboard.previous_date_from, dashboard.previous_date_to = (
+                    core_dashboard.previous_period(dashboard.date_from, dashboard.date_to)
+                )
+            else:
+                dashboard.previous_date_from = dashboard.previous_date_to = False
+
+    @api.depends("date_from", "date_to", "company_id")
+    def _compute_period_comparison(self):
+        for dashboard in self:
+            dashboard.period_comparison = dashboard._period_comparison_table()
+
+    def _period_comparison(self):
+        """[(KPI name, this period, previous period, core ``Change``)] for the KPIs of
+        ``COMPARED``: amounts and days as Decimals, None when not computable."""
+        self.ensure_one()
+        if not self.previous_date_from:
+            return []
+        current = self._values()
+        previous = self._values(self.previous_date_from, self.previous_date_to)
+        return [
+            (
+                name,
+                current.get(name),
+                previous.get(name),
+                core_dashboard.change(current.get(name), previous.get(name)),
+            )
+            for name in COMPARED
+        ]
+
+    def _period_comparison_table(self):
+        rows = self._period_comparison()
+        if not rows:
+            return False
+
+        def text(name, value):
+            if value is None:
+                return self.env._("n/a")
+            if name in AMOUNTS:
+                return self.currency_id.format(float(value))
+            return self._format(value, KPI_UNITS.get(name))
+
+        def change_cell(name, change):
+            if change.direction is None:
+                return Markup("<td class='text-end'></td>")
+            arrow = {"up": "▲", "down": "▼", "flat": "="}[change.direction]
+            css = (
+                "text-muted"
+                if change.direction == "flat"
+                else "text-success"
+                if change.direction == COMPARED[name]
+                else "text-danger"
+            )
+            label = arrow if change.percent is None else f"{arrow} {abs(change.percent):,.1f} %"
+            return Markup("<td class='text-end %s'>%s</td>") % (css, label)
+
+        body = Markup("").join(
+            Markup("<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>%s</tr>")
+            % (
+                self._fields[name]._description_string(self.env),
+                text(name, current),
+                text(name, previous),
+                change_cell(name, change),
+            )
+            for name, current, previous, change in rows
+        )
+        return Markup(
+            "<table class='table table-sm o_credit_period_comparison'><thead><tr><th>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
+        ) % (
+            self.env._("KPI"),
+            self.env._("This Period"),
+            self.env._("Previous Period"),
+            self.env._("Change"),
+            body,
+        )
 
     def _format(self, value, unit):
         if value is None:
