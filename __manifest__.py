@@ -61,6 +61,12 @@
         "demo/credit_users_demo.xml",
         "demo/credit_demo.xml",
     ],
+    "assets": {
+        # the browser tours (tests/test_tours.py)
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/**/*",
+        ],
+    },
     "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
