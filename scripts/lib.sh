@@ -64,6 +64,12 @@ have_cjk_fonts() {
     command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn family 2>/dev/null | grep -q .
 }
 
+# The browser Odoo's tours run in (odoo/tests/common.py looks for these names on the PATH).
+have_chromium() {
+    command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 \
+        || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome-stable >/dev/null 2>&1
+}
+
 # PostgreSQL: installed, running, and a login role for the current OS user that may
 # create databases. Existing databases are never touched here.
 ensure_postgres() {

@@ -96,9 +96,7 @@ class CreditTours:
                     "partner_id": cls.held_customer.id,
                     "user_id": cls.sales.id,
                     "order_line": [
-                        Command.create(
-                            {"product_id": cls.product.id, "tax_id": [Command.clear()]}
-                        )
+                        Command.create({"product_id": cls.product.id, "tax_id": [Command.clear()]})
                     ],
                 }
             )
