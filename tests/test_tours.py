@@ -41,10 +41,10 @@ class CreditTours:
     def setUpClass(cls):
         super().setUpClass()
         # The server reads the addons' manifests when it serves its first static file; the
-        # browser asks for several at once, and Python 3.11 before 3.11.8 may then fail to
-        # parse them in two threads ("AST constructor recursion depth mismatch"): read them
-        # here first.
-        http.root.statics  # noqa: B018
+        # browser asks for several at once, and Python 3.11.7 (this machine's) may then fail
+        # to parse them in two threads ("AST constructor recursion depth mismatch", CPython
+        # gh-106905): read them here first.
+        cls.served_addons = http.root.statics
         cls.sales = cls.env.ref("credit_management.demo_user_salesperson")
         cls.officer = cls.env.ref("credit_management.demo_user_officer")
         cls.manager = cls.env.ref("credit_management.demo_user_manager")

@@ -79,11 +79,12 @@ function openCreditMenu(section, item) {
     return steps;
 }
 
-/** Lists that may open as a kanban show the list (the steps read rows). */
-function switchToList() {
+/** The hold queue may open as a kanban: once the held customer's card or row is there,
+ * show the list (the next steps read its rows). */
+function switchToList(recordText) {
     return {
         content: "Show the list view",
-        trigger: ".o_control_panel .o_control_panel_main",
+        trigger: `.o_data_row:contains("${recordText}"), .o_kanban_record:contains("${recordText}")`,
         run() {
             const listSwitch = document.querySelector(".o_switch_view.o_list:not(.active)");
             if (listSwitch) {
@@ -177,7 +178,7 @@ function officerSteps(texts) {
             "credit_management.menu_credit_control",
             "credit_management.menu_credit_hold"
         ),
-        switchToList(),
+        switchToList(TOUR_RECORDS.heldCustomer),
         {
             content: "Open the hold waiting in the queue",
             trigger: `.o_list_view .o_data_row:contains("${TOUR_RECORDS.heldCustomer}") td.o_data_cell`,
@@ -185,8 +186,9 @@ function officerSteps(texts) {
         },
         {
             content: "Decide",
-            // the hold form's only action button (its name is the wizard action's id)
-            trigger: ".o_form_view .o_statusbar_buttons button[type=action]",
+            // the hold form's primary action button (its name is the wizard action's id); the
+            // next step checks the decision wizard opened
+            trigger: ".o_form_view .o_statusbar_buttons button.btn-primary[type=action]",
             run: "click",
         },
         {
