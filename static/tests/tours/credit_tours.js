@@ -35,6 +35,7 @@ const TEXTS = {
         agingTitle: "Aged Receivables as of", // the lines' breadcrumb (credit_aging_report.py)
         notDue: "Not due", // the first bucket's column
         kpiDso: "Days Sales Outstanding", // a group of the KPI screen
+        dashboardGrades: "Exposure by Grade", // a tile of the credit dashboard
     },
     zh_CN: {
         holdTitle: "信用冻结",
@@ -44,6 +45,7 @@ const TEXTS = {
         agingTitle: "应收账款账龄分析表（截至",
         notDue: "未到期",
         kpiDso: "销售变现天数",
+        dashboardGrades: "按等级统计的信用占用",
     },
 };
 
@@ -356,14 +358,15 @@ function accountantAgingSteps(texts) {
 }
 
 /**
- * The dashboard step of the accountant's tour.
- * LEAD: the credit dashboard (helper `dashboard`: an OWL client action whose root element
- * has the class `o_credit_dashboard`, menu `credit_management.menu_credit_dashboard`) is not
- * merged yet; this opens the KPI screen it replaces. After merging, open
- * openCreditMenu("credit_management.menu_credit_dashboard") and wait for
- * ".o_credit_dashboard" (plus one of its translated titles in TEXTS).
+ * LEAD: set to true when the branch of the helper `dashboard` is merged (the credit dashboard,
+ * *Credit → Dashboard*: an OWL client action whose root element has the class
+ * `o_credit_dashboard`, menu `credit_management.menu_credit_dashboard`). Until then the
+ * accountant's tour opens the KPI screen it comes to replace (kpiScreenSteps).
  */
-function accountantDashboardSteps(texts) {
+const CREDIT_DASHBOARD_MERGED = false;
+
+/** The accountant opens the KPI screen (Receivables → KPIs): until the dashboard is merged. */
+function kpiScreenSteps(texts) {
     return [
         ...openCreditMenu(
             "credit_management.menu_credit_receivables",
@@ -379,6 +382,26 @@ function accountantDashboardSteps(texts) {
             trigger: ".o_form_view .o_field_widget[name=dso]",
         },
     ];
+}
+
+/** The accountant opens the credit dashboard (Credit → Dashboard): once it is merged. */
+function creditDashboardSteps(texts) {
+    return [
+        ...openCreditMenu("credit_management.menu_credit_dashboard"),
+        {
+            content: "The credit dashboard opens with its KPI tiles",
+            trigger: ".o_credit_dashboard .o_credit_tile_kpi",
+            timeout: 30000,
+        },
+        {
+            content: "Its exposure by grade is titled in the user's language",
+            trigger: `.o_credit_dashboard .o_credit_tile_grades .card-header:contains("${texts.dashboardGrades}")`,
+        },
+    ];
+}
+
+function accountantDashboardSteps(texts) {
+    return CREDIT_DASHBOARD_MERGED ? creditDashboardSteps(texts) : kpiScreenSteps(texts);
 }
 
 const tours = registry.category("web_tour.tours");
