@@ -67,6 +67,10 @@
         "web.assets_backend": [
             "credit_management/static/src/dashboard/**/*",
         ],
+        # the browser tours (tests/test_tours.py)
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/**/*",
+        ],
     },
     "uninstall_hook": "uninstall_hook",
     "application": True,

@@ -69,7 +69,8 @@ have_cjk_fonts() {
 # DevTools websocket). Without them Odoo skips the tours.
 ensure_browser() {
     if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
-        && ! command -v google-chrome >/dev/null 2>&1; then
+        && ! command -v google-chrome >/dev/null 2>&1 \
+        && ! command -v google-chrome-stable >/dev/null 2>&1; then
         apt_install chromium || say "warning: no Chromium; the browser tours are skipped"
     fi
     "$VENV/bin/python" -c "import websocket" 2>/dev/null \
