@@ -34,7 +34,6 @@ const TEXTS = {
         reason: "Customer paid a deposit by wire transfer",
         agingTitle: "Aged Receivables as of", // the lines' breadcrumb (credit_aging_report.py)
         notDue: "Not due", // the first bucket's column
-        kpiDso: "Days Sales Outstanding", // a group of the KPI screen
         dashboardGrades: "Exposure by Grade", // a tile of the credit dashboard
     },
     zh_CN: {
@@ -44,7 +43,6 @@ const TEXTS = {
         reason: "客户已电汇预付款",
         agingTitle: "应收账款账龄分析表（截至",
         notDue: "未到期",
-        kpiDso: "销售变现天数",
         dashboardGrades: "按等级统计的信用占用",
     },
 };
@@ -357,34 +355,7 @@ function accountantAgingSteps(texts) {
     ];
 }
 
-/**
- * LEAD: set to true when the branch of the helper `dashboard` is merged (the credit dashboard,
- * *Credit → Dashboard*: an OWL client action whose root element has the class
- * `o_credit_dashboard`, menu `credit_management.menu_credit_dashboard`). Until then the
- * accountant's tour opens the KPI screen it comes to replace (kpiScreenSteps).
- */
-const CREDIT_DASHBOARD_MERGED = false;
-
-/** The accountant opens the KPI screen (Receivables → KPIs): until the dashboard is merged. */
-function kpiScreenSteps(texts) {
-    return [
-        ...openCreditMenu(
-            "credit_management.menu_credit_receivables",
-            "credit_management.menu_credit_kpi_dashboard"
-        ),
-        {
-            content: "The KPI screen opens, in the user's language",
-            trigger: `.o_form_view .o_horizontal_separator:contains("${texts.kpiDso}")`,
-            timeout: 30000,
-        },
-        {
-            content: "The DSO is shown",
-            trigger: ".o_form_view .o_field_widget[name=dso]",
-        },
-    ];
-}
-
-/** The accountant opens the credit dashboard (Credit → Dashboard): once it is merged. */
+/** The accountant opens the credit dashboard (Credit → Dashboard). */
 function creditDashboardSteps(texts) {
     return [
         ...openCreditMenu("credit_management.menu_credit_dashboard"),
@@ -401,7 +372,7 @@ function creditDashboardSteps(texts) {
 }
 
 function accountantDashboardSteps(texts) {
-    return CREDIT_DASHBOARD_MERGED ? creditDashboardSteps(texts) : kpiScreenSteps(texts);
+    return creditDashboardSteps(texts);
 }
 
 const tours = registry.category("web_tour.tours");
