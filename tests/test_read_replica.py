@@ -6,11 +6,14 @@ from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
+import psycopg2
 from werkzeug.exceptions import NotFound
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.http import Response
 from odoo.tests import freeze_time, tagged
+
+from odoo.addons.web.controllers.report import ReportController
 
 from ..controllers import credit_aging as aging_controller
 from .common import CreditOrderCommon, pdf_text, run_read_only
@@ -100,7 +103,7 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
             items = Item.search_read(drill["domain"], ["move_id", "residual", "bucket_label"])
             return rows, groups, items
 
-        rows, groups, items = run_read_only(self.env, screen)
+        rows, groups, items = run_read_only(self.env(user=self.officer), screen)
         self.assertEqual(
             {(row["partner_id"][0], row["total"], row["r1"]) for row in rows},
             {(self.acme.id, 950.0, 750.0), (self.bolt.id, 300.0, 0.0)},
@@ -154,8 +157,8 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
             return content
 
         # once on the primary first: the report's assets are bundled on first use
-        pdf(self.env)
-        content = run_read_only(self.env, pdf)
+        pdf(self.env(user=self.officer))
+        content = run_read_only(self.env(user=self.officer), pdf)
         text = pdf_text(content) if render == "_render_qweb_pdf" else content.decode()
         self.assertIn("Acme", text)
         self.assertIn("Bolt", text)
@@ -173,7 +176,7 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
             detail = [row[2] for row in workbook["Detail"].iter_rows(min_row=5, values_only=True)]
             return summary, detail
 
-        summary, detail = run_read_only(self.env, xlsx)
+        summary, detail = run_read_only(self.env(user=self.officer), xlsx)
         self.assertIn(("Acme", None, "A", 950.0), summary)
         self.assertIn(("Bolt", self.salesperson.name, None, 300.0), summary)
         self.assertEqual(summary[-1][3], 1_250.0)
@@ -210,8 +213,6 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
         self.assertTrue(routes)
         for routing in routes:
             self.assertIs(routing.get("readonly"), True, routing["routes"])
-        from odoo.addons.web.controllers.report import ReportController
-
         self.assertIs(ReportController.report_routes.original_routing["readonly"], True)
 
     # ------------------------------------------------------------------
@@ -232,7 +233,7 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
             )
             return html.decode()
 
-        html = run_read_only(self.env, statement)
+        html = run_read_only(self.env(user=self.officer), statement)
         self.assertIn("Acme", html)
         self.assertIn(self.inv_small.name, html)
         self.assertIn("950.00", html)  # closing balance: 1,000.00 - 250.00 + 200.00
@@ -245,7 +246,7 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
             file = self.acme_file.with_env(env).read(["kpi_receivable", "kpi_overdue_ratio"])[0]
             return result[(self.company.id, None)], file
 
-        totals, file = run_read_only(self.env, kpis)
+        totals, file = run_read_only(self.env(user=self.officer), kpis)
         self.assertEqual(totals["closing_ar"], Decimal("1250.00"))
         self.assertEqual(totals["overdue_ar"], Decimal("1050.00"))  # 750.00 + 300.00
         self.assertEqual(file["kpi_receivable"], 950.0)
@@ -257,7 +258,7 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
                 [("company_id", "=", self.company.id)], ["partner_id", "overdue_amount", "priority"]
             )
 
-        rows = run_read_only(self.env, worklist)
+        rows = run_read_only(self.env(user=self.officer), worklist)
         # Bolt: 300 x 151 days x unrated 9 = 407,700; Acme: 750 x 30 days x A (rank 3) = 67,500
         self.assertEqual(
             [(row["partner_id"][0], row["overdue_amount"], row["priority"]) for row in rows],
@@ -266,7 +267,6 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
 
     def test_a_write_in_the_read_only_transaction_fails(self):
         """The helper itself: a write is refused, and the transaction goes on afterwards."""
-        import psycopg2
 
         def write(env):
             env["res.partner"].browse(self.acme.id).write({"name": "Changed"})
@@ -281,6 +281,4 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
 
     @staticmethod
     def _day(text):
-        from odoo import fields
-
         return fields.Date.to_date(text)
