@@ -189,6 +189,15 @@ class CreditAgingReport(models.TransientModel):
             }
         )
 
+    def _lines(self):
+        """The report's lines (``credit.aging.report.line`` for these options)."""
+        self.ensure_one()
+        return (
+            self.env["credit.aging.report.line"]
+            .with_context(**{OPTIONS_KEY: self._options()})
+            .search([])
+        )
+
     # ------------------------------------------------------------------
     # actions: they run on the primary (the record was just saved there), compute nothing
     # and return the options to the read-only requests that follow

@@ -114,6 +114,13 @@ class CreditAgingReportLine(models.Model):
         string="Bucket 7", currency_field="currency_id", readonly=True, aggregator="sum"
     )
 
+    def _fetch_query(self, query, fields):
+        """The same id is another row under other options (another date, other buckets):
+        what the cache holds from other options must not answer for these. The cache is
+        the transaction's, shared by every context, so it is dropped before each fetch."""
+        self.invalidate_model(flush=False)
+        return super()._fetch_query(query, fields)
+
     @property
     def _table_query(self):
         options = self.env.context.get(OPTIONS_KEY)

@@ -34,12 +34,7 @@ class ReportCreditAging(models.AbstractModel):
         count = len(labels)
         columns = REPORTING_COLUMNS[:count]
         rows = []
-        lines = (
-            self.env["credit.aging.report.line"]
-            .with_context(**{OPTIONS_KEY: report._options()})
-            .search([])
-        )
-        for line in lines.sorted(lambda line: (line.company_id.name, -line.total)):
+        for line in report._lines().sorted(lambda line: (line.company_id.name, -line.total)):
             rows.append(
                 {
                     "company": line.company_id.name,
