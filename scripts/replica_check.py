@@ -15,6 +15,7 @@ ten seconds later): the check waits ``--settle`` seconds after each step."""
 
 import argparse
 import json
+import re
 import sys
 import time
 from urllib.parse import urlencode
@@ -67,6 +68,7 @@ class Odoo:
         self.db = db
         self.http = requests.Session()
         self.calls = 0
+        self._csrf = None
 
     def rpc(self, path, params):
         self.calls += 1
@@ -88,6 +90,16 @@ class Odoo:
             f"/web/dataset/{kind}/{model}/{method}",
             {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
         )
+
+    def csrf_token(self):
+        """The session's CSRF token, as the web client has it (in the page it loads)."""
+        if not self._csrf:
+            page = self.get("/odoo").text
+            match = re.search(r'csrf_token: "([^"]+)"', page)
+            if not match:
+                raise RuntimeError("no CSRF token in /odoo")
+            self._csrf = match.group(1)
+        return self._csrf
 
     def get(self, path):
         response = self.http.get(self.url + path, timeout=600)
@@ -186,10 +198,22 @@ class Check:
         return {"bytes": len(response.content)}
 
     def report_pdf(self, action):
+        """The PDF as the web client downloads it: ``/report/download`` posted with the
+        report's URL (``/report/pdf/<report>?options=...&context=...``)."""
         query = urlencode(
             {"options": json.dumps(action["data"]), "context": json.dumps(action["context"])}
         )
-        response = self.odoo.get(f"/report/pdf/{action['report_name']}?{query}")
+        url = f"/report/pdf/{action['report_name']}?{query}"
+        response = self.odoo.http.post(
+            self.odoo.url + "/report/download",
+            data={
+                "data": json.dumps([url, "qweb-pdf"]),
+                "context": json.dumps({}),
+                "csrf_token": self.odoo.csrf_token(),
+            },
+            timeout=600,
+        )
+        response.raise_for_status()
         assert response.content[:4] == b"%PDF", "not a PDF"
         return {"bytes": len(response.content)}
 

@@ -1,4 +1,5 @@
 import io
+import json
 import shutil
 from decimal import Decimal
 from types import SimpleNamespace
@@ -16,6 +17,7 @@ from odoo.tests import freeze_time, tagged
 from odoo.addons.web.controllers.report import ReportController
 
 from ..controllers import credit_aging as aging_controller
+from ..controllers import credit_report as report_controller
 from .common import CreditOrderCommon, pdf_text, run_read_only
 
 
@@ -214,6 +216,35 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
         for routing in routes:
             self.assertIs(routing.get("readonly"), True, routing["routes"])
         self.assertIs(ReportController.report_routes.original_routing["readonly"], True)
+
+    def test_the_pdf_download_is_read_only_for_the_addons_reports_only(self):
+        """The web client downloads PDFs through ``/report/download``, which Odoo 18
+        declares read/write for every report: the addon makes it read-only for its own."""
+        controller = report_controller.CreditReportController()
+        routing = report_controller.CreditReportController.report_download.original_routing
+        self.assertTrue(callable(routing["readonly"]))
+
+        def readonly(data):
+            fake_request = SimpleNamespace(get_http_params=lambda: {"data": data})
+            with patch.object(report_controller, "request", fake_request):
+                return controller._credit_download_readonly()
+
+        report = self._options()
+        for action in (
+            report.action_print_pdf(),
+            self.env["credit.statement.wizard"]
+            .with_user(self.officer)
+            .with_context(active_model="res.partner", active_ids=self.acme.ids)
+            .create({"period": "custom", "date_from": "2024-06-01", "date_to": "2024-06-30"})
+            .action_print(),
+        ):
+            url = f"/report/pdf/{action['report_name']}?options=%7B%7D&context=%7B%7D"
+            self.assertIs(readonly(json.dumps([url, "qweb-pdf"])), True, action["report_name"])
+        self.assertIs(
+            readonly(json.dumps(["/report/pdf/account.report_invoice/7", "qweb-pdf"])), False
+        )
+        for garbage in (None, "", "[]", "{not json", json.dumps([42, "qweb-pdf"])):
+            self.assertIs(readonly(garbage), False, garbage)
 
     # ------------------------------------------------------------------
     # statements, KPIs, worklist
