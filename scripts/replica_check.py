@@ -148,7 +148,14 @@ class Check:
         report_id = self.odoo.call("credit.aging.report", "create", {})
         report_id = report_id[0] if isinstance(report_id, list) else report_id
         return report_id, {
-            button: self.odoo.call("credit.aging.report", button, [report_id], button=True)
+            # discard_logo_check: as after the document layout's first-time configurator
+            button: self.odoo.call(
+                "credit.aging.report",
+                button,
+                [report_id],
+                button=True,
+                context={"discard_logo_check": True},
+            )
             for button in ("action_show", "action_print_pdf", "action_export_xlsx")
         }
 
@@ -230,7 +237,13 @@ class Check:
             context={"active_model": "res.partner", "active_ids": [partner_id]},
         )
         wizard = wizard[0] if isinstance(wizard, list) else wizard
-        return self.odoo.call("credit.statement.wizard", "action_print", [wizard], button=True)
+        return self.odoo.call(
+            "credit.statement.wizard",
+            "action_print",
+            [wizard],
+            button=True,
+            context={"discard_logo_check": True},
+        )
 
     def worklist(self):
         rows = self.odoo.call(
