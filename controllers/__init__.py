@@ -1,1 +1,1 @@
-from . import credit_aging
+from . import credit_aging, credit_report

@@ -1,3 +1,4 @@
+import json
 import os
 import tempfile
 
@@ -10,14 +11,20 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 class CreditAgingController(http.Controller):
-    @http.route("/credit_management/aging/<int:report_id>/xlsx", type="http", auth="user")
-    def aging_xlsx(self, report_id):
-        """The aged receivables of ``report_id`` as an XLSX download. The workbook is
-        written to a temporary file and streamed from it (no copy in memory)."""
-        # another user's report is not found, as a missing one (its lines are read in SQL)
-        report = request.env["credit.aging.report"]._readable(report_id)
-        if not report:
-            raise request.not_found()
+    @http.route("/credit_management/aging/xlsx", type="http", auth="user", readonly=True)
+    def aging_xlsx(self, options=None):
+        """The aged receivables for ``options`` (the report's options as JSON, from the
+        *Export XLSX* button) as an XLSX download. Read-only: Odoo 18 serves it on a
+        read-only cursor, on the replica with ``db_replica_host``; the options are in the
+        URL, not a record id, because the replica may not have the record yet. What the
+        user may see is decided by the aging engine, whatever the options say. The
+        workbook is written to a temporary file and streamed from it (no copy in
+        memory)."""
+        try:
+            values = json.loads(options or "")
+        except ValueError as error:
+            raise request.not_found() from error
+        report = request.env["credit.aging.report"]._from_options(values)
         handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="credit_aging_")
         os.close(handle)
         try:

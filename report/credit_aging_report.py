@@ -1,18 +1,32 @@
-from odoo import api, fields, models
-from odoo.tools import SQL
+import json
+
+from werkzeug.urls import url_encode
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 
 from ..credit_management import aging as core_aging
 from ..models.res_company import parse_aging_bounds
 
 BUCKET_COLUMNS = [f"b{index}" for index in range(core_aging.MAX_BUCKETS)]
 REPORTING_COLUMNS = [f"r{index}" for index in range(core_aging.MAX_BUCKETS)]
+OPTIONS_KEY = "credit_aging_options"
+"""Where the report's options travel: the lines' and items' action context, the PDF's
+report data."""
 
 
 class CreditAgingReport(models.TransientModel):
-    """Aged receivables (应收账款账龄分析表) as of a date: the user's choices, and the lines
-    per customer computed by ``credit.aging.engine`` and written in one INSERT ... SELECT.
-    The screen, the PDF and the XLSX all read these lines: computed once, shown three
-    times."""
+    """Aged receivables (应收账款账龄分析表) as of a date: the user's choices. Saving them is
+    the only write; the buttons return actions carrying the choices as plain options
+    (:meth:`_options`), and what is shown is computed from those options by read-only
+    requests, which Odoo 18 serves on a read-only cursor (a replica with
+    ``db_replica_host``): the screen's lines and open items are SQL models over the aging
+    engine (``credit.aging.report.line``, ``credit.aging.report.item``), the PDF's values
+    come from ``_get_report_values`` and the XLSX from a read-only route. Computed the same
+    way three times, stored never.
+
+    The options travel rather than the record's id because a replica may not have the
+    record yet when the next request reads it."""
 
     _name = "credit.aging.report"
     _description = "Aged Receivables"
@@ -64,13 +78,6 @@ class CreditAgingReport(models.TransientModel):
         string="Receivable Accounts",
         domain=[("account_type", "=", "asset_receivable")],
     )
-    line_ids = fields.One2many("credit.aging.report.line", "report_id", readonly=True)
-    line_count = fields.Integer(compute="_compute_line_count")
-
-    @api.depends("line_ids")
-    def _compute_line_count(self):
-        for report in self:
-            report.line_count = len(report.line_ids)
 
     @api.constrains("bounds")
     def _check_bounds(self):
@@ -97,10 +104,10 @@ class CreditAgingReport(models.TransientModel):
     def _engine_filters(self):
         self.ensure_one()
         return {
-            "partner_ids": self.partner_ids.ids or None,
-            "account_ids": self.account_ids.ids or None,
-            "salesperson_ids": self.salesperson_ids.ids or None,
-            "grade_ids": self.grade_ids.ids or None,
+            "partner_ids": self.partner_ids._origin.ids or None,
+            "account_ids": self.account_ids._origin.ids or None,
+            "salesperson_ids": self.salesperson_ids._origin.ids or None,
+            "grade_ids": self.grade_ids._origin.ids or None,
         }
 
     def _rates(self):
@@ -110,109 +117,94 @@ class CreditAgingReport(models.TransientModel):
         Currency = self.env["res.currency"]
         return {
             company.id: Currency._get_conversion_rate(
-                company.currency_id, self.currency_id, company, self.as_of
+                company.currency_id, self.currency_id._origin, company, self.as_of
             )
-            for company in self.company_ids
+            # a report held in memory (``new``) holds new records wrapping the companies
+            for company in self.company_ids._origin
         }
 
-    def _compute_lines(self):
-        """Replace the report's lines with the aging of today's choices, in one
-        INSERT ... SELECT over the engine's aggregate."""
+    # ------------------------------------------------------------------
+    # options: the choices as JSON-safe values, and back
+    # ------------------------------------------------------------------
+    def _options(self):
+        """The choices as JSON-safe values (action context, report data, URL)."""
         self.ensure_one()
-        bounds = self._bounds()
-        count = core_aging.bucket_count(bounds)
-        Line = self.env["credit.aging.report.line"]
-        self.env.execute_query(
-            SQL("DELETE FROM credit_aging_report_line WHERE report_id = %s", self.id)
-        )
-        Line.invalidate_model()
-        rates = self._rates()
-        aging = self.env["credit.aging.engine"]._aging_by_partner_sql(
-            self.as_of, self.company_ids.ids, bounds, self.basis, **self._engine_filters()
-        )
-        company_buckets = [
-            SQL("aging.%s", SQL.identifier(column)) if index < count else SQL("0")
-            for index, column in enumerate(BUCKET_COLUMNS)
-        ]
-        reporting_buckets = [
-            SQL(
-                "ROUND(aging.%s * rate.rate, %s)",
-                SQL.identifier(column),
-                self.currency_id.decimal_places,
-            )
-            if index < count
-            else SQL("0")
-            for index, column in enumerate(BUCKET_COLUMNS)
-        ]
-        columns = SQL(", ").join(
-            SQL.identifier(name)
-            for name in [
-                "report_id",
-                "company_id",
-                "partner_id",
-                "user_id",
-                "grade_id",
-                "company_currency_id",
-                "currency_id",
-                "total_company",
-                *BUCKET_COLUMNS,
-                "total",
-                *REPORTING_COLUMNS,
-                "create_uid",
-                "write_uid",
-                "create_date",
-                "write_date",
-            ]
-        )
-        self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO credit_aging_report_line (%(columns)s)
-                SELECT %(report)s, aging.company_id, aging.partner_id, cp.user_id,
-                       cf.grade_id, company.currency_id, %(currency)s, aging.total,
-                       %(company_buckets)s,
-                       %(reporting_total)s, %(reporting_buckets)s,
-                       %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
-                  FROM (%(aging)s) aging
-                  JOIN res_company company ON company.id = aging.company_id
-                  JOIN unnest(%(rate_companies)s::int[], %(rates)s::numeric[])
-                       AS rate(company_id, rate) ON rate.company_id = aging.company_id
-             LEFT JOIN res_partner cp ON cp.id = aging.partner_id
-             LEFT JOIN credit_file cf
-                    ON cf.partner_id = aging.partner_id AND cf.company_id = aging.company_id
-                """,
-                columns=columns,
-                report=self.id,
-                currency=self.currency_id.id,
-                company_buckets=SQL(", ").join(company_buckets),
-                reporting_total=SQL(" + ").join(reporting_buckets[:count]),
-                reporting_buckets=SQL(", ").join(reporting_buckets),
-                uid=self.env.uid,
-                aging=aging,
-                rate_companies=list(rates),
-                rates=[rates[company] for company in rates],
-            )
-        )
-        Line.invalidate_model()
-        self.invalidate_recordset(["line_ids", "line_count"])
+        return {
+            "as_of": fields.Date.to_string(self.as_of),
+            "basis": self.basis,
+            "bounds": self.bounds,
+            "company_ids": self.company_ids._origin.ids,
+            "currency_id": self.currency_id.id,
+            "partner_ids": self.partner_ids._origin.ids,
+            "salesperson_ids": self.salesperson_ids._origin.ids,
+            "grade_ids": self.grade_ids._origin.ids,
+            "account_ids": self.account_ids._origin.ids,
+        }
 
-    # ------------------------------------------------------------------
-    # access
-    # ------------------------------------------------------------------
     @api.model
-    def _readable(self, report_id):
-        """The report ``report_id`` if the user may read it (record rules: users read only
-        their own reports), else an empty recordset. The PDF and XLSX read the lines in
-        SQL, past the record rules: they are served only for a report this returns."""
-        return self.search([("id", "=", report_id)])
+    def _from_options(self, options):
+        """A report holding ``options`` in memory (``new``: never saved, so usable on a
+        read-only cursor), checked as the form checks them. The options come from the
+        client: they choose what to show, never what the user may see; the companies are
+        limited to the user's, and the engine limits the customers."""
+        if not isinstance(options, dict):
+            raise UserError(self.env._("These aged receivables options are not valid."))
+
+        def ids(key):
+            values = options.get(key) or []
+            if not isinstance(values, list) or not all(
+                isinstance(value, int) and not isinstance(value, bool) for value in values
+            ):
+                raise UserError(self.env._("These aged receivables options are not valid."))
+            return values
+
+        try:
+            as_of = fields.Date.to_date(options.get("as_of")) or fields.Date.context_today(self)
+        except (TypeError, ValueError) as error:
+            raise UserError(self.env._("These aged receivables options are not valid.")) from error
+        basis = options.get("basis") or "due"
+        if basis not in dict(self._fields["basis"].selection):
+            raise UserError(self.env._("These aged receivables options are not valid."))
+        bounds = options.get("bounds") or self.env.company.credit_aging_bounds
+        parse_aging_bounds(self.env, bounds)
+        requested = ids("company_ids")
+        companies = self.env["credit.aging.engine"]._allowed_company_ids(requested or None)
+        currency_id = options.get("currency_id")
+        currency = (
+            self.env["res.currency"].browse(currency_id).exists()
+            if isinstance(currency_id, int) and not isinstance(currency_id, bool)
+            else self.env["res.currency"]
+        ) or self.env.company.currency_id
+        return self.new(
+            {
+                "as_of": as_of,
+                "basis": basis,
+                "bounds": bounds,
+                "company_ids": [Command.set(companies)],
+                "currency_id": currency.id,
+                **{
+                    key: [Command.set(ids(key))]
+                    for key in ("partner_ids", "salesperson_ids", "grade_ids", "account_ids")
+                },
+            }
+        )
+
+    def _lines(self):
+        """The report's lines (``credit.aging.report.line`` for these options)."""
+        self.ensure_one()
+        return (
+            self.env["credit.aging.report.line"]
+            .with_context(**{OPTIONS_KEY: self._options()})
+            .search([])
+        )
 
     # ------------------------------------------------------------------
-    # actions
+    # actions: they run on the primary (the record was just saved there), compute nothing
+    # and return the options to the read-only requests that follow
     # ------------------------------------------------------------------
     def action_show(self):
-        """Compute the report and show its lines."""
+        """The report's lines, on screen."""
         self.ensure_one()
-        self._compute_lines()
         return self._lines_action()
 
     def _lines_action(self):
@@ -226,22 +218,26 @@ class CreditAgingReport(models.TransientModel):
             "res_model": "credit.aging.report.line",
             "view_mode": "list,pivot",
             "views": [(False, "list"), (False, "pivot")],
-            "domain": [("report_id", "=", self.id)],
-            "context": {"credit_aging_labels": labels},
+            "domain": [],
+            "context": {OPTIONS_KEY: self._options(), "credit_aging_labels": labels},
             "target": "current",
         }
 
     def action_print_pdf(self):
+        """The PDF, rendered from the options in the report data (the web client asks
+        ``/report/pdf/<report>?options=...``, a read-only route)."""
         self.ensure_one()
-        self._compute_lines()
-        return self.env.ref("credit_management.action_report_credit_aging").report_action(self)
+        return self.env.ref("credit_management.action_report_credit_aging").report_action(
+            self, data={OPTIONS_KEY: self._options()}
+        )
 
     def action_export_xlsx(self):
+        """The XLSX, from the read-only route with the options in its URL."""
         self.ensure_one()
-        self._compute_lines()
         return {
             "type": "ir.actions.act_url",
-            "url": f"/credit_management/aging/{self.id}/xlsx",
+            "url": "/credit_management/aging/xlsx?"
+            + url_encode({"options": json.dumps(self._options())}),
             "target": "self",
         }
 

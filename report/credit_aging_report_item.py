@@ -1,21 +1,26 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..credit_management import aging as core_aging
+from .credit_aging_report import OPTIONS_KEY
 
 
-class CreditAgingReportItem(models.TransientModel):
+class CreditAgingReportItem(models.Model):
     """One open receivable item behind an aged receivables line, with its residual on the
-    report date (which may differ from today's when payments came later)."""
+    report date (which may differ from today's when payments came later).
+
+    Nothing is stored: an SQL query over the engine's open items (``_table_query``) for
+    the report options in the context, read by Odoo's read-only methods. The drill-down
+    from a line narrows the options to its customer (``drill_partner_id``), so the engine
+    reads that customer's items only. Its id is the journal item's."""
 
     _name = "credit.aging.report.item"
     _description = "Aged Receivables Open Item"
+    _auto = False
     _order = "due_date, id"
     _rec_name = "move_id"
 
-    line_id = fields.Many2one(
-        "credit.aging.report.line", required=True, readonly=True, index=True, ondelete="cascade"
-    )
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     account_id = fields.Many2one("account.account", readonly=True)
@@ -28,7 +33,7 @@ class CreditAgingReportItem(models.TransientModel):
         readonly=True, help="Days from the due date (or invoice date) to the report date."
     )
     bucket = fields.Integer(readonly=True)
-    bucket_label = fields.Char(string="Age", compute="_compute_bucket_label")
+    bucket_label = fields.Char(string="Age", readonly=True)
     company_currency_id = fields.Many2one("res.currency", readonly=True)
     residual = fields.Monetary(
         string="Open Amount",
@@ -42,47 +47,56 @@ class CreditAgingReportItem(models.TransientModel):
         string="Open Amount in Currency", currency_field="currency_id", readonly=True
     )
 
-    @api.depends("bucket")
-    @api.depends_context("credit_aging_labels")
-    def _compute_bucket_label(self):
-        for item in self:
-            labels = item.line_id.report_id._bucket_labels()
-            item.bucket_label = labels[item.bucket] if item.bucket < len(labels) else ""
+    def _fetch_query(self, query, fields):
+        """The same id is another row under other options (another date, other buckets):
+        what the cache holds from other options must not answer for these. The cache is
+        the transaction's, shared by every context, so it is dropped before each fetch."""
+        self.invalidate_model(flush=False)
+        return super()._fetch_query(query, fields)
+
+    @property
+    def _table_query(self):
+        options = self.env.context.get(OPTIONS_KEY)
+        if not options:
+            return SQL(
+                "SELECT 0 AS id, NULL::int AS company_id, NULL::int AS partner_id, "
+                "NULL::int AS account_id, NULL::int AS move_line_id, NULL::int AS move_id, "
+                "NULL::date AS date, NULL::date AS due_date, 0 AS days, 0 AS bucket, "
+                "NULL::varchar AS bucket_label, "
+                "NULL::int AS company_currency_id, 0::numeric AS residual, "
+                "NULL::int AS currency_id, 0::numeric AS residual_currency WHERE FALSE"
+            )
+        report = self.env["credit.aging.report"]._from_options(options)
+        return self._items_sql(report, options.get("drill_partner_id", None))
 
     @api.model
-    def _fill(self, line):
-        """Write the open items of ``line``'s customer as of its report date, in one
-        INSERT ... SELECT (replacing those written before)."""
-        report = line.report_id
-        self.env.execute_query(
-            SQL("DELETE FROM credit_aging_report_item WHERE line_id = %s", line.id)
-        )
-        self.invalidate_model()
+    def _items_sql(self, report, partner_id=None):
+        """The open items of ``report`` (of the customer ``partner_id`` when given; False:
+        the items without a customer) as one SQL query with the columns of this model."""
         filters = report._engine_filters()
-        # the "(no customer)" line: the items without a partner
-        filters["partner_ids"] = line.partner_id.ids or [False]
+        if partner_id is not None:
+            if partner_id is not False and (
+                not isinstance(partner_id, int) or isinstance(partner_id, bool)
+            ):
+                raise UserError(self.env._("These aged receivables options are not valid."))
+            # the "(no customer)" line: the items without a partner
+            filters["partner_ids"] = [partner_id]
         items = self.env["credit.aging.engine"]._visible_open_items_sql(
-            report.as_of, line.company_id.ids, report.basis, **filters
+            report.as_of, report.company_ids._origin.ids, report.basis, **filters
         )
-        self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO credit_aging_report_item (
-                    line_id, company_id, partner_id, account_id, move_line_id, move_id, date,
-                    due_date, days, bucket, company_currency_id, residual, currency_id,
-                    residual_currency, create_uid, write_uid, create_date, write_date)
-                SELECT %(line)s, items.company_id, items.partner_id, items.account_id,
-                       items.line_id, items.move_id, items.date, items.due_date, items.days,
-                       width_bucket(items.days, %(thresholds)s::int[]), company.currency_id,
-                       items.residual, items.currency_id, items.residual_currency,
-                       %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
-                  FROM (%(items)s) items
-                  JOIN res_company company ON company.id = items.company_id
-                """,
-                line=line.id,
-                thresholds=core_aging.sql_thresholds(report._bounds()),
-                uid=self.env.uid,
-                items=items,
-            )
+        return SQL(
+            """
+            SELECT items.line_id AS id, items.company_id, items.partner_id, items.account_id,
+                   items.line_id AS move_line_id, items.move_id, items.date, items.due_date,
+                   items.days, width_bucket(items.days, %(thresholds)s::int[]) AS bucket,
+                   (%(labels)s::varchar[])[width_bucket(items.days, %(thresholds)s::int[]) + 1]
+                       AS bucket_label,
+                   company.currency_id AS company_currency_id, items.residual,
+                   items.currency_id, items.residual_currency
+              FROM (%(items)s) items
+              JOIN res_company company ON company.id = items.company_id
+            """,
+            thresholds=core_aging.sql_thresholds(report._bounds()),
+            labels=report._bucket_labels(),
+            items=items,
         )
-        self.invalidate_model()

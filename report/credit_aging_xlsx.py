@@ -42,19 +42,22 @@ def _cell_text(value):
 
 class ReportCreditAgingXlsx(models.AbstractModel):
     """The aged receivables as an XLSX workbook: a "Summary" sheet (one row per customer,
-    the report's lines) and a "Detail" sheet (every open item). xlsxwriter writes the
-    workbook (formats, titles, headers, widths, frozen panes, autofilters) to a draft file;
-    the data rows of both sheets are then written as XML, one template per row, while the
-    draft is copied to ``path`` (see ``_RowStream``). The open items come from a
-    server-side cursor ``FETCH_SIZE`` at a time and go to the file in chunks, so memory
-    stays flat however big the ledger is."""
+    the report's lines, ``credit.aging.report.line._lines_sql``) and a "Detail" sheet
+    (every open item). xlsxwriter writes the workbook (formats, titles, headers, widths,
+    frozen panes, autofilters) to a draft file; the data rows of both sheets are then
+    written as XML, one template per row, while the draft is copied to ``path`` (see
+    ``_RowStream``). The open items come from a server-side cursor ``FETCH_SIZE`` at a
+    time and go to the file in chunks, so memory stays flat however big the ledger is."""
 
     _name = "report.credit_management.report_credit_aging_xlsx"
     _description = "Aged Receivables XLSX"
 
     @api.model
     def _write_workbook(self, report, path):
-        """Write ``report`` (whose lines are computed) to the file ``path``."""
+        """Write ``report`` (a ``credit.aging.report``, saved or held in memory) to the file
+        ``path``. Reads only: the summary from the screen's SQL model, the detail from the
+        engine's open items through a server-side cursor (allowed in a read-only
+        transaction, on a replica too)."""
         report.ensure_one()
         draft = f"{path}.draft"
         workbook = xlsxwriter.Workbook(
@@ -169,27 +172,26 @@ class ReportCreditAgingXlsx(models.AbstractModel):
         sheet.freeze_panes(header_row + 1, 2)
         sheet.autofilter(header_row, 0, placeholder, len(titles) - 1)
 
-        self.env["credit.aging.report.line"].flush_model()
+        lines = self.env["credit.aging.report.line"]._lines_sql(report)
         rows = self.env.execute_query(
             SQL(
                 """
                 SELECT company.name, partner.complete_name, user_partner.name,
                        grade.code, line.total::float8, %(buckets)s,
                        line.company_currency_id, line.total_company::float8
-                  FROM credit_aging_report_line line
+                  FROM (%(lines)s) line
                   JOIN res_company company ON company.id = line.company_id
              LEFT JOIN res_partner partner ON partner.id = line.partner_id
              LEFT JOIN res_users u ON u.id = line.user_id
              LEFT JOIN res_partner user_partner ON user_partner.id = u.partner_id
              LEFT JOIN credit_grade grade ON grade.id = line.grade_id
-                 WHERE line.report_id = %(report)s
               ORDER BY company.name, line.total DESC, line.id
                 """,
                 buckets=SQL(", ").join(
                     SQL("line.%s::float8", SQL.identifier(column))
                     for column in REPORTING_COLUMNS[:count]
                 ),
-                report=report.id,
+                lines=lines,
             )
         )
         no_customer = _cell_text(_("(no customer)"))
@@ -299,7 +301,7 @@ class ReportCreditAgingXlsx(models.AbstractModel):
 
         engine = self.env["credit.aging.engine"]
         items = engine._visible_open_items_sql(
-            report.as_of, report.company_ids.ids, report.basis, **report._engine_filters()
+            report.as_of, report.company_ids._origin.ids, report.basis, **report._engine_filters()
         )
         rates = report._rates()
         query = SQL(

@@ -1,20 +1,26 @@
 from odoo import api, models
 
-from .credit_aging_report import REPORTING_COLUMNS
+from .credit_aging_report import OPTIONS_KEY, REPORTING_COLUMNS
 
 
 class ReportCreditAging(models.AbstractModel):
-    """Values of the aged receivables PDF: the report's lines (computed by the report) in
-    the reporting currency, with totals and each bucket's share of the total."""
+    """Values of the aged receivables PDF: the report's lines (``credit.aging.report.line``,
+    the screen's SQL model) in the reporting currency, with totals and each bucket's share
+    of the total. Computed here, writing nothing: ``/report/pdf`` is a read-only route."""
 
     _name = "report.credit_management.report_credit_aging"
     _description = "Aged Receivables PDF"
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        docs = self.env["credit.aging.report"].browse(docids)
-        # the lines are the user's own report's only (record rules): refuse any other
-        docs.check_access("read")
+        """The report's options come in ``data`` (the print button's action); printed
+        from saved options (``docids``), only the user's own are read (record rules)."""
+        Report = self.env["credit.aging.report"]
+        if data and data.get(OPTIONS_KEY):
+            docs = Report._from_options(data[OPTIONS_KEY])
+        else:
+            docs = Report.browse(docids)
+            docs.check_access("read")
         return {
             "doc_ids": docids,
             "doc_model": "credit.aging.report",
@@ -28,7 +34,7 @@ class ReportCreditAging(models.AbstractModel):
         count = len(labels)
         columns = REPORTING_COLUMNS[:count]
         rows = []
-        for line in report.line_ids.sorted(lambda line: (line.company_id.name, -line.total)):
+        for line in report._lines().sorted(lambda line: (line.company_id.name, -line.total)):
             rows.append(
                 {
                     "company": line.company_id.name,

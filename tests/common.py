@@ -448,3 +448,28 @@ class CreditOrderCommon(CreditLedgerCommon):
     def _holds(order, state=None):
         holds = order.credit_hold_ids
         return holds.filtered(lambda h: h.state == state) if state else holds
+
+
+def run_read_only(env, function):
+    """``function(ro_env)`` in a read-only transaction, as Odoo 18 serves a read-only route
+    or an ``@api.readonly`` method (and as it reads from a replica with
+    ``db_replica_host``): the registry's ``cursor(readonly=True)``, which in test mode is a
+    savepoint opened with ``SET TRANSACTION READ ONLY``. Any INSERT, UPDATE, DELETE, CREATE
+    or lock for update in ``function``, including the ORM's final flush, fails with
+    ``psycopg2.errors.ReadOnlySqlTransaction``. ``ro_env`` is ``env`` on that cursor:
+    rebind records with ``record.with_env(ro_env)``; return plain values, not records."""
+    env.flush_all()
+    registry = env.registry
+    entered = registry.test_cr is None
+    if entered:
+        registry.enter_test_mode(env.cr)
+    try:
+        with registry.cursor(readonly=True) as cr:
+            assert cr.readonly
+            ro_env = env(cr=cr)
+            result = function(ro_env)
+            ro_env.flush_all()
+            return result
+    finally:
+        if entered:
+            registry.leave_test_mode()

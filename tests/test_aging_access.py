@@ -1,12 +1,14 @@
 import io
+import json
 from types import SimpleNamespace
 from unittest.mock import patch
+from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 from werkzeug.exceptions import NotFound
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.http import Response
 from odoo.tests import freeze_time, new_test_user, tagged
 
@@ -17,8 +19,10 @@ from .common import CreditOrderCommon
 @freeze_time("2024-06-30")
 @tagged("post_install", "-at_install")
 class TestAgingReportAccess(CreditOrderCommon):
-    """Aged receivables reports are per-user transient records: a user reads only the
-    reports, lines and open items they computed, and downloads only their own.
+    """Aged receivables options are per-user transient records: a user reads only the
+    options they saved. The lines, open items, PDF and XLSX are computed for whoever asks,
+    from options that travel with the request: whatever the options say, a user gets only
+    the customers the aging engine lets them see.
 
     Ledger: Bolt (salesperson: cm_salesperson) owes 300.00, Cato (cm_other_salesperson)
     80.00, Acme (no salesperson) 1,000.00.
@@ -41,25 +45,22 @@ class TestAgingReportAccess(CreditOrderCommon):
         cls.cato = cls._customer("Cato", user_id=cls.other_salesperson.id)
         cls._invoice(cls.cato, "2024-06-01", "2024-06-30", 80.0)
 
-    def _report(self, user):
-        report = (
+    def _report(self, user, **values):
+        return (
             self.env["credit.aging.report"]
             .with_user(user)
-            .create({"company_ids": [Command.set(self.company.ids)]})
+            .create({"company_ids": [Command.set(self.company.ids)], **values})
         )
-        report.action_show()
-        return report
 
-    def _report_with_items(self, user, partner):
-        """A report of ``user`` with its line of ``partner`` drilled into."""
-        report = self._report(user)
-        line = report.line_ids.filtered(lambda line: line.partner_id == partner)
-        line.action_open_items()
-        return report, line
+    @staticmethod
+    def _as(user, model, options):
+        """``model`` as ``user`` with the report ``options`` in the context, as the web
+        client asks for the lines and items of an action."""
+        return model.with_user(user).with_context(credit_aging_options=options)
 
-    def _download(self, user, report_id):
-        """The XLSX controller called as ``user`` (the request faked, the route's code
-        real)."""
+    def _download(self, user, options):
+        """The XLSX route called as ``user`` with ``options`` as its URL argument (the
+        request faked, the route's code real)."""
         env = self.env(user=user)
         fake_request = SimpleNamespace(
             env=env,
@@ -68,39 +69,70 @@ class TestAgingReportAccess(CreditOrderCommon):
             make_response=lambda data, headers: Response(data, headers=headers),
         )
         with patch.object(aging_controller, "request", fake_request):
-            return aging_controller.CreditAgingController().aging_xlsx(report_id)
+            return aging_controller.CreditAgingController().aging_xlsx(
+                options if isinstance(options, str) else json.dumps(options)
+            )
+
+    def _summary_customers(self, response):
+        self.addCleanup(response.close)
+        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.response)))
+        return [row[1] for row in workbook["Summary"].iter_rows(min_row=5, values_only=True)]
 
     # ------------------------------------------------------------------
     # records
     # ------------------------------------------------------------------
     def test_a_salesperson_cannot_read_another_users_report(self):
-        theirs, line = self._report_with_items(self.salesperson, self.bolt)
+        theirs = self._report(self.salesperson)
         Report = self.env["credit.aging.report"].with_user(self.other_salesperson)
         self.assertFalse(Report.search([("id", "=", theirs.id)]))
         with self.assertRaises(AccessError):
             Report.browse(theirs.id).read(["as_of"])
-        with self.assertRaises(AccessError):
-            line.with_user(self.other_salesperson).read(["total"])
 
-    def test_a_salesperson_searches_only_own_lines_and_items(self):
-        _mine, my_line = self._report_with_items(self.other_salesperson, self.cato)
-        theirs, their_line = self._report_with_items(self.salesperson, self.bolt)
-        self.assertTrue(their_line.with_user(self.salesperson).read(["total"]))
-        their_items = (
-            self.env["credit.aging.report.item"]
-            .with_user(self.salesperson)
-            .search([("line_id", "=", their_line.id)])
+    def test_a_salesperson_gets_only_own_lines_and_items_whatever_the_options(self):
+        options = self._report(self.salesperson, partner_ids=[Command.set(self.bolt.ids)])
+        options = options._options()
+        Line = self.env["credit.aging.report.line"]
+        Item = self.env["credit.aging.report.item"]
+        bolt_line = self._as(self.salesperson, Line, options).search([])
+        self.assertEqual(bolt_line.partner_id, self.bolt)
+        self.assertTrue(
+            self._as(self.salesperson, Item, dict(options, drill_partner_id=self.bolt.id)).search(
+                []
+            )
         )
-        self.assertTrue(their_items)
-        Line = self.env["credit.aging.report.line"].with_user(self.other_salesperson)
-        Item = self.env["credit.aging.report.item"].with_user(self.other_salesperson)
-        self.assertEqual([row["id"] for row in Line.search_read([], ["total"])], my_line.ids)
-        self.assertFalse(Line.search([("report_id", "=", theirs.id)]))
-        my_items = Item.search([])
-        self.assertTrue(my_items)
-        self.assertEqual(my_items.line_id, my_line)
-        with self.assertRaises(AccessError):
-            their_items.with_user(self.other_salesperson).read(["residual"])
+        # the same options, asked by another salesperson: nothing of Bolt
+        self.assertFalse(self._as(self.other_salesperson, Line, options).search_read([], ["total"]))
+        self.assertFalse(
+            self._as(self.other_salesperson, Line, options).search([("id", "=", bolt_line.id)])
+        )
+        drilled = dict(options, drill_partner_id=self.bolt.id)
+        self.assertFalse(self._as(self.other_salesperson, Item, drilled).search([]))
+        everyone = dict(options, partner_ids=[])
+        self.assertEqual(
+            self._as(self.other_salesperson, Line, everyone).search([]).partner_id, self.cato
+        )
+        self.assertEqual(
+            self._as(self.other_salesperson, Item, everyone).search([]).partner_id, self.cato
+        )
+
+    def test_options_outside_the_users_companies_show_nothing(self):
+        other = self.setup_other_company(name="Company Elsewhere")["company"]
+        options = self._report(self.salesperson)._options()
+        options["company_ids"] = other.ids
+        self.assertFalse(
+            self._as(self.salesperson, self.env["credit.aging.report.line"], options).search([])
+        )
+
+    def test_bad_options_are_refused(self):
+        Line = self.env["credit.aging.report.line"]
+        for options in (
+            {"bounds": "30,20"},
+            {"basis": "whenever"},
+            {"as_of": "yesterday"},
+            {"partner_ids": ["1; DROP TABLE res_partner"]},
+        ):
+            with self.subTest(options=options), self.assertRaises(UserError):
+                self._as(self.salesperson, Line, options).search([])
 
     def test_officers_and_managers_read_only_their_own_reports(self):
         theirs = self._report(self.salesperson)
@@ -115,46 +147,60 @@ class TestAgingReportAccess(CreditOrderCommon):
         )
 
     def test_credit_users_cannot_write_or_delete_lines_and_items(self):
-        report, line = self._report_with_items(self.salesperson, self.bolt)
-        items = (
-            self.env["credit.aging.report.item"]
-            .with_user(self.salesperson)
-            .search([("line_id", "=", line.id)])
-        )
+        report = self._report(self.salesperson)
+        options = report._options()
+        line = self._as(self.salesperson, self.env["credit.aging.report.line"], options).search([])
+        items = self._as(
+            self.salesperson,
+            self.env["credit.aging.report.item"],
+            dict(options, drill_partner_id=self.bolt.id),
+        ).search([])
+        self.assertTrue(line)
         self.assertTrue(items)
         with self.assertRaises(AccessError):
-            line.with_user(self.salesperson).write({"total": 0.0})
+            line.write({"total": 0.0})
         with self.assertRaises(AccessError):
-            line.with_user(self.salesperson).unlink()
+            line.unlink()
         with self.assertRaises(AccessError):
-            items.with_user(self.salesperson).write({"residual": 0.0})
-        # the user's own report recomputes its lines (in SQL) and can be deleted
-        report.with_user(self.salesperson).action_show()
-        self.assertEqual(report.line_ids.partner_id, self.bolt)
+            items.write({"residual": 0.0})
+        # the user's own options are theirs to change and delete
+        report.with_user(self.salesperson).bounds = "60"
+        self.assertEqual(report.with_user(self.salesperson)._lines().partner_id, self.bolt)
         report.with_user(self.salesperson).unlink()
         self.assertFalse(report.exists())
 
     # ------------------------------------------------------------------
     # downloads
     # ------------------------------------------------------------------
-    def test_the_xlsx_of_another_users_report_is_not_found(self):
-        theirs = self._report(self.salesperson)
+    def test_the_xlsx_shows_only_the_downloaders_customers(self):
+        theirs = self._report(self.salesperson, partner_ids=[Command.set(self.bolt.ids)])
+        customers = self._summary_customers(
+            self._download(self.other_salesperson, theirs._options())
+        )
+        self.assertNotIn("Bolt", customers)
+        everyone = dict(theirs._options(), partner_ids=[])
+        customers = self._summary_customers(self._download(self.other_salesperson, everyone))
+        self.assertIn("Cato", customers)
+        self.assertNotIn("Bolt", customers)
+        self.assertNotIn("Acme", customers)
+
+    def test_an_xlsx_without_options_is_not_found(self):
         with self.assertRaises(NotFound):
-            self._download(self.other_salesperson, theirs.id)
+            self._download(self.salesperson, "")
         with self.assertRaises(NotFound):
-            self._download(self.officer, theirs.id)
-        with self.assertRaises(NotFound):
-            self._download(self.salesperson, theirs.id + 1000)
+            self._download(self.salesperson, "{not json")
 
     def test_the_owner_downloads_the_xlsx(self):
         report = self._report(self.salesperson)
-        response = self._download(self.salesperson, report.id)
-        self.addCleanup(response.close)
+        action = report.with_user(self.salesperson).action_export_xlsx()
+        url = urlsplit(action["url"])
+        self.assertEqual(url.path, "/credit_management/aging/xlsx")
+        options = parse_qs(url.query)["options"][0]
+        response = self._download(self.salesperson, options)
         self.assertIn(
             "Aged%20Receivables%202024-06-30.xlsx", response.headers["Content-Disposition"]
         )
-        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.response)))
-        customers = [row[1] for row in workbook["Summary"].iter_rows(min_row=5, values_only=True)]
+        customers = self._summary_customers(response)
         self.assertIn("Bolt", customers)
         self.assertNotIn("Acme", customers)
 
@@ -169,6 +215,13 @@ class TestAgingReportAccess(CreditOrderCommon):
             ._render_qweb_html("credit_management.action_report_credit_aging", theirs.ids)
         )
         self.assertIn("Bolt", html.decode())
+        # their options, printed by another salesperson: only that salesperson's customers
+        data = theirs.with_user(self.salesperson).action_print_pdf()["data"]
+        html, _type = Pdf._render_qweb_html(
+            "credit_management.action_report_credit_aging", None, data=data
+        )
+        self.assertNotIn("Bolt", html.decode())
+        self.assertIn("Cato", html.decode())
 
 
 @freeze_time("2024-06-30")
@@ -247,14 +300,18 @@ class TestAgingAccountantAccess(CreditOrderCommon):
             ],
         )
         report = Report.create({"company_ids": [Command.set(self.company.ids)]})
-        report.action_show()
-        lines = report.line_ids
+        lines = report._lines()
         self.assertEqual(
             {(line.partner_id, line.grade_id.display_name, line.total) for line in lines},
             {(self.acme, self.grade["A"].display_name, 1_000.0), (self.bolt, False, 300.0)},
         )
         action = lines.filtered(lambda line: line.partner_id == self.acme).action_open_items()
-        items = self.env["credit.aging.report.item"].with_user(accountant).search(action["domain"])
+        items = (
+            self.env[action["res_model"]]
+            .with_user(accountant)
+            .with_context(**action["context"])
+            .search(action["domain"])
+        )
         self.assertEqual(items.move_id, self.inv_acme)
         html, _type = (
             self.env["ir.actions.report"]

@@ -55,11 +55,12 @@ class TestAgingNoCustomer(CreditOrderCommon):
         report = self.env["credit.aging.report"].create(
             {"company_ids": [Command.set(self.company.ids)]}
         )
-        report.action_show()
-        line = report.line_ids.filtered(lambda line: not line.partner_id)
+        line = report._lines().filtered(lambda line: not line.partner_id)
         self.assertEqual(line.total, 120.0)
         action = line.action_open_items()
-        items = self.env["credit.aging.report.item"].search(action["domain"])
+        items = (
+            self.env[action["res_model"]].with_context(**action["context"]).search(action["domain"])
+        )
         self.assertEqual(
             [(item.move_line_id, item.residual, item.days) for item in items],
             [(self.entry_line, 120.0, 76)],

@@ -47,8 +47,7 @@ class TestBadAgingBounds(CreditOrderCommon):
             {"company_ids": [Command.set(self.company.ids)]}
         )
         self.assertEqual(report.bounds, "30,365,3650")
-        report.action_show()
-        line = report.line_ids.filtered(lambda line: line.partner_id == acme)
+        line = report._lines().filtered(lambda line: line.partner_id == acme)
         # due 2014-01-31, as of 2024-06-30: 3,803 days overdue, beyond the last bound
         self.assertEqual((line.r0, line.r1, line.r2, line.r3, line.r4), (0, 0, 0, 0, 700.0))
 
