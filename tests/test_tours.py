@@ -159,7 +159,13 @@ class CreditTours:
             [("create_uid", "=", self.manager.id)], order="id desc", limit=1
         )
         self.assertEqual(report.as_of, self.month_end)
-        line = report.line_ids.filtered(lambda line: line.partner_id == self.aging_customer)
+        shown = report.action_show()
+        line = (
+            self.env["credit.aging.report.line"]
+            .with_user(self.manager)
+            .with_context(**shown["context"])
+            .search([*shown["domain"], ("partner_id", "=", self.aging_customer.id)])
+        )
         self.assertEqual(line.total, 98_765_432.10)
 
 
