@@ -513,6 +513,27 @@ class CreditHold(models.Model):
             )
 
     @api.model
+    def _check_values(self, partner, company, grade, facts, failures):
+        """What a hold records of the check that failed, whatever it stops (an order, a
+        delivery, a point of sale order): the customer, the figures at the check and the
+        failed rules with theirs. The caller adds the document and the amounts."""
+        return {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "grade_id": grade.id,
+            "exposure": float(facts.exposure),
+            "secured_exposure": float(facts.secured_split.secured),
+            "unsecured_exposure": float(facts.secured_split.unsecured),
+            "credit_limit": float(facts.limit),
+            "overdue_amount": float(facts.overdue_amount),
+            "oldest_overdue_days": facts.oldest_overdue_days,
+            "failures": [
+                {"rule": f.rule, "values": {k: str(v) for k, v in f.values.items()}}
+                for f in failures
+            ],
+        }
+
+    @api.model
     def _failure_messages(self, failures, currency):
         """One translated sentence per failed rule, with its figures, as the rule registry
         tells it (``credit.exposure._credit_rules``)."""

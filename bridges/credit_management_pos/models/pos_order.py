@@ -200,24 +200,18 @@ class PosOrder(models.Model):
         with audit_writer(self.env):
             hold = Hold.create(
                 {
+                    **Hold._check_values(
+                        self.partner_id.commercial_partner_id,
+                        company,
+                        file.grade_id,
+                        facts,
+                        failures,
+                    ),
                     "pos_order_id": self.id,
-                    "partner_id": self.partner_id.commercial_partner_id.id,
-                    "company_id": company.id,
                     "requester_id": self.user_id.id or self.env.uid,
-                    "grade_id": file.grade_id.id,
                     "order_amount": float(facts.order_amount),
                     "order_currency_id": self.currency_id.id,
                     "order_total": self.amount_total,
-                    "exposure": float(facts.exposure),
-                    "secured_exposure": float(facts.secured_split.secured),
-                    "unsecured_exposure": float(facts.secured_split.unsecured),
-                    "credit_limit": float(facts.limit),
-                    "overdue_amount": float(facts.overdue_amount),
-                    "oldest_overdue_days": facts.oldest_overdue_days,
-                    "failures": [
-                        {"rule": f.rule, "values": {k: str(v) for k, v in f.values.items()}}
-                        for f in failures
-                    ],
                 }
             )
         self.sudo().message_post(

@@ -134,19 +134,11 @@ class StockPicking(models.Model):
         holds = Hold.browse()
         for picking, (file, facts, failures) in refused.items():
             values = {
-                "partner_id": file.partner_id.id,
-                "company_id": picking.company_id.id,
+                **Hold._check_values(
+                    file.partner_id, picking.company_id, file.grade_id, facts, failures
+                ),
                 "requester_id": self.env.uid,
-                "grade_id": file.grade_id.id,
                 "order_amount": 0.0,
-                "exposure": float(facts.exposure),
-                "credit_limit": float(facts.limit),
-                "overdue_amount": float(facts.overdue_amount),
-                "oldest_overdue_days": facts.oldest_overdue_days,
-                "failures": [
-                    {"rule": f.rule, "values": {k: str(v) for k, v in f.values.items()}}
-                    for f in failures
-                ],
             }
             hold = Hold.search([("picking_id", "=", picking.id), ("state", "=", "pending")])[:1]
             with audit_writer(self.env):
