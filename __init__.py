@@ -16,6 +16,7 @@ def uninstall_hook(env):
         DROP INDEX IF EXISTS credit_management_aml_open_receivable_idx;
         DROP INDEX IF EXISTS credit_management_sale_order_open_idx;
         DROP INDEX IF EXISTS credit_management_sale_order_line_open_idx;
+        DROP INDEX IF EXISTS credit_management_sol_open_partner_idx;
         DROP INDEX IF EXISTS credit_management_apr_max_date_idx;
         DROP INDEX IF EXISTS credit_management_aml_payment_date_idx;
         DROP INDEX IF EXISTS credit_management_account_move_draft_idx;

@@ -38,6 +38,7 @@ from . import (
     credit_scoring_override,
     credit_security,
     credit_warning,
+    ir_actions_report,
     ir_cron,
     mail_activity,
     payment_transaction,

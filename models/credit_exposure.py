@@ -113,25 +113,26 @@ class CreditExposure(models.AbstractModel):
     _description = "Credit Exposure and Check Rules"
 
     def init(self):
-        """Indexes for the open orders category: a customer's confirmed orders, and
-        their lines read without touching the table (see bench/README.md, order confirmation
-        benchmark). The open receivables come from the receivable ladder
-        (``credit.receivable.ladder``); a customer's payment items by date find the
-        payments dated after today (``_exposure_sql_postdated_payments``); its draft
-        invoices are read from an index of the drafts alone, not among all its entries."""
+        """Indexes for the open orders category: the uninvoiced lines of a customer's
+        confirmed orders, read from the index alone, without the orders (see
+        bench/README.md, order confirmation benchmark; the two indexes of orders and of
+        their lines this one replaced are dropped). The open receivables come from the
+        receivable ladder (``credit.receivable.ladder``); a customer's payment items by
+        date find the payments dated after today (``_exposure_sql_postdated_payments``);
+        its draft invoices are read from an index of the drafts alone, not among all its
+        entries."""
         res = super().init()
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS credit_management_sale_order_open_idx
-                ON sale_order (partner_id, company_id) INCLUDE (currency_rate)
-             WHERE state = 'sale';
+            DROP INDEX IF EXISTS credit_management_sale_order_open_idx;
+            DROP INDEX IF EXISTS credit_management_sale_order_line_open_idx;
+            CREATE INDEX IF NOT EXISTS credit_management_sol_open_partner_idx
+                ON sale_order_line (order_partner_id, company_id)
+                INCLUDE (order_id, currency_id, price_total, product_uom_qty, qty_invoiced)
+             WHERE state = 'sale' AND qty_invoiced < product_uom_qty;
             CREATE INDEX IF NOT EXISTS credit_management_aml_payment_date_idx
                 ON account_move_line (partner_id, date)
              WHERE payment_id IS NOT NULL OR statement_line_id IS NOT NULL;
-            CREATE INDEX IF NOT EXISTS credit_management_sale_order_line_open_idx
-                ON sale_order_line (order_id)
-                INCLUDE (price_total, product_uom_qty, qty_invoiced)
-             WHERE qty_invoiced < product_uom_qty;
             CREATE TABLE IF NOT EXISTS credit_management_customer_lock (
                 partner_id integer PRIMARY KEY,
                 locked_at timestamp NOT NULL
@@ -259,15 +260,11 @@ class CreditExposure(models.AbstractModel):
         default: a post-dated cheque is not money in yet); those whose policy ticks
         *Count Post-dated Payments at Once* are left out."""
         Policy = self.env["credit.policy"].sudo()
-        policies = Policy.search([("company_id", "in", [*company_ids, False])])
-        shared = policies.filtered(lambda p: not p.company_id)[:1]
-        result = []
-        for company_id in company_ids:
-            own = policies.filtered(lambda p, c=company_id: p.company_id.id == c)[:1]
-            policy = own or shared
-            if not (policy and policy.count_postdated_payments):
-                result.append(company_id)
-        return result
+        return [
+            company_id
+            for company_id in company_ids
+            if not Policy.browse(Policy._policy_id_for_company(company_id)).count_postdated_payments
+        ]
 
     @api.model
     def _exposure_sql_postdated_payments(self, today, pairs):
@@ -281,13 +278,38 @@ class CreditExposure(models.AbstractModel):
         Only the customers' payment items dated after today are read (an index on
         ``(partner_id, date)`` of payment items), then their partial reconciliations: the
         cost does not grow with the customer's history. Companies whose policy counts such
-        payments at once get no rows."""
+        payments at once get no rows.
+
+        Returns None when none of the customers (and their contacts) has a payment item
+        dated after today in those companies, which one look at that index tells: the
+        exposure query is then planned without this part."""
         companies = self._exposure_postdated_companies(sorted({c for c, _p in pairs}))
+        if not companies:
+            return None
         self._exposure_flush_ladder()
         self.env["account.partial.reconcile"].flush_model(
             ["amount", "credit_move_id", "debit_move_id"]
         )
         self.env["account.move.line"].flush_model(["payment_id", "statement_line_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        if not self.env.execute_query(
+            SQL(
+                """
+                SELECT 1
+                  FROM res_partner p
+                  JOIN account_move_line aml ON aml.partner_id = p.id
+                 WHERE p.commercial_partner_id = ANY(%(partners)s)
+                   AND aml.company_id = ANY(%(companies)s)
+                   AND aml.date > %(today)s
+                   AND (aml.payment_id IS NOT NULL OR aml.statement_line_id IS NOT NULL)
+                 LIMIT 1
+                """,
+                partners=sorted({partner for _company, partner in pairs}),
+                companies=companies,
+                today=today,
+            )
+        ):
+            return None
         return SQL(
             """
             SELECT adjustment.company_id, adjustment.partner_id, adjustment.due_date,
@@ -381,25 +403,46 @@ class CreditExposure(models.AbstractModel):
         Odoo's ``amount_to_invoice`` (delivered but not invoiced), because goods not yet
         delivered are promised on credit too. Orders in ``exclude_orders`` (those being
         checked) are left out."""
-        self.env["sale.order"].flush_model(["company_id", "currency_rate", "partner_id", "state"])
+        self.env["sale.order"].flush_model(["currency_rate"])
         self.env["sale.order.line"].flush_model(
-            ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
+            [
+                "company_id",
+                "currency_id",
+                "order_id",
+                "order_partner_id",
+                "price_total",
+                "product_uom_qty",
+                "qty_invoiced",
+                "state",
+            ]
         )
+        # the lines carry their order's customer, company, currency and state (stored
+        # related fields): read from one index range of the customer's open lines; only
+        # lines in another currency than the company's read their order's rate
         return SQL(
             """
-            SELECT m.company_id, m.partner_id,
+            WITH buyers AS MATERIALIZED (
+                SELECT m.company_id, m.partner_id, m.member_id,
+                       co.currency_id AS company_currency_id
+                  FROM members m
+                  JOIN res_company co ON co.id = m.company_id
+            )
+            SELECT b.company_id, b.partner_id,
                    SUM(sol.price_total * (sol.product_uom_qty - sol.qty_invoiced)
                        / sol.product_uom_qty
-                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS orders
-              FROM members m
-              JOIN sale_order so
-                ON so.partner_id = m.member_id AND so.company_id = m.company_id
-              JOIN sale_order_line sol ON sol.order_id = so.id
-             WHERE so.state = 'sale'
+                       / CASE WHEN sol.currency_id = b.company_currency_id THEN 1
+                              ELSE COALESCE(NULLIF((SELECT so.currency_rate
+                                                      FROM sale_order so
+                                                     WHERE so.id = sol.order_id), 0), 1)
+                          END) AS orders
+              FROM buyers b
+              JOIN sale_order_line sol
+                ON sol.order_partner_id = b.member_id AND sol.company_id = b.company_id
+             WHERE sol.state = 'sale'
                AND sol.product_uom_qty > 0
                AND sol.qty_invoiced < sol.product_uom_qty
-               AND NOT so.id = ANY(%(exclude)s)
-          GROUP BY m.company_id, m.partner_id
+               AND NOT sol.order_id = ANY(%(exclude)s)
+          GROUP BY b.company_id, b.partner_id
             """,
             exclude=list(exclude_orders),
         )
@@ -449,6 +492,7 @@ class CreditExposure(models.AbstractModel):
         columns = [
             SQL("COALESCE(%s, 0)", SQL.identifier(aliases[c.query], c.code)) for c in categories
         ]
+        postdated = self._exposure_sql_postdated_payments(today, pairs)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -471,7 +515,6 @@ class CreditExposure(models.AbstractModel):
                       FROM credit_receivable_ladder l
                       JOIN pairs
                         ON l.partner_id = pairs.partner_id AND l.company_id = pairs.company_id
-                    UNION ALL
                     %(postdated)s
                   ) l
               GROUP BY l.company_id, l.partner_id, l.due_date
@@ -483,7 +526,7 @@ class CreditExposure(models.AbstractModel):
                 """,
                 companies=[company for company, _partner in pairs],
                 partners=[partner for _company, partner in pairs],
-                postdated=self._exposure_sql_postdated_payments(today, pairs),
+                postdated=SQL("UNION ALL %s", postdated) if postdated else SQL(),
                 ctes=SQL(",\n").join(ctes),
                 columns=SQL(", ").join(columns),
                 joins=SQL("\n").join(joins),
@@ -754,19 +797,25 @@ class CreditExposure(models.AbstractModel):
         return core_checks.evaluate(facts, settings, self._credit_rules_at(checkpoints))
 
     @api.model
-    def _order_facts(self, orders):
+    def _order_facts(self, orders, files=None):
         """{order id: (CheckFacts, CheckSettings, total in company currency, id of the
         customer's credit group head or False)} for orders being confirmed (quotations), or
         confirmed orders changed (what they add is their uninvoiced remainder). One exposure
         query for the customers and the members of their credit groups. New records (an
-        order being edited) are judged as they are."""
+        order being edited) are judged as they are. ``files``: the customers' credit files
+        by (company id, commercial partner id) when the caller has them
+        (``credit.file._files_by_pair``)."""
         today = fields.Date.context_today(self)
         Policy = self.env["credit.policy"].sudo()
         File = self.env["credit.file"].sudo()
-        files = {
-            order.id: File._get_for_partner(
-                order.partner_id.commercial_partner_id, order.company_id, create=False
+        if files is None:
+            files = File._files_by_pair(
+                (o.company_id.id, o.partner_id.commercial_partner_id.id) for o in orders
             )
+        files = {
+            order.id: files.get(
+                (order.company_id.id, order.partner_id.commercial_partner_id.id), File
+            ).sudo()
             for order in orders
         }
         groups = File.union(*files.values())._credit_group_pairs()

@@ -441,6 +441,25 @@ class CreditFile(models.Model):
             file = self.create({"partner_id": commercial.id, "company_id": company.id})
         return file
 
+    @api.model
+    def _files_by_pair(self, pairs):
+        """{(company id, commercial partner id): credit file} for those of ``pairs`` that
+        have one (archived ones too, as ``_get_for_partner``), in one search."""
+        pairs = set(pairs)
+        if not pairs:
+            return {}
+        files = self.with_context(active_test=False).search(
+            [
+                ("partner_id", "in", list({partner for _company, partner in pairs})),
+                ("company_id", "in", list({company for company, _partner in pairs})),
+            ]
+        )
+        return {
+            pair: file
+            for file in files
+            if (pair := (file.company_id.id, file.partner_id.id)) in pairs
+        }
+
     def _check_officer(self):
         if not self.env.user.has_group("credit_management.group_credit_officer"):
             raise AccessError(_("Only credit officers and managers can do this."))

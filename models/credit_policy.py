@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..credit_management import four_eyes as core_four_eyes
@@ -401,12 +401,41 @@ class CreditPolicy(models.Model):
 
     @api.model
     def _for_company(self, company):
-        """The policy in force for ``company``: its own, else the shared one."""
-        policy = self.search([("company_id", "=", company.id)], limit=1) or self.search(
-            [("company_id", "=", False)], limit=1
-        )
+        """The policy in force for ``company``: its own, else the shared one. The order
+        gate asks for it several times per confirmation: which policy applies is kept in
+        an ``ormcache`` (cleared when a policy is created, deleted, archived or moved to
+        another company, on every server through Odoo's cache signalling), and the record
+        is read in this environment."""
+        policy = self.browse(self._policy_id_for_company(company.id))
         if not policy:
             raise ValidationError(
                 _("No credit policy applies to company %(company)s.", company=company.name)
             )
         return policy
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _policy_id_for_company(self, company_id):
+        """Id of the active policy of ``company_id``, else of the shared one, else 0."""
+        Policy = self.sudo().with_context(active_test=True)
+        policy = Policy.search([("company_id", "=", company_id)], limit=1) or Policy.search(
+            [("company_id", "=", False)], limit=1
+        )
+        return policy.id or 0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return policies
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"company_id", "active"} & set(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result

@@ -523,28 +523,22 @@ class SaleOrder(models.Model):
         if not orders:
             return [] if confirmed else self.browse()
         partners = orders.partner_id.commercial_partner_id
-        # members of a credit group share its limit: their confirmations are serialised on
-        # the group head too
-        grouped = (
+        files = (
             self.env["credit.file"]
             .sudo()
-            .search(
-                [
-                    ("partner_id", "in", partners.ids),
-                    ("company_id", "in", orders.company_id.ids),
-                    "|",
-                    ("is_credit_group", "=", True),
-                    ("group_file_id", "!=", False),
-                ]
+            ._files_by_pair(
+                (o.company_id.id, o.partner_id.commercial_partner_id.id) for o in orders
             )
         )
-        for file in grouped:
+        # members of a credit group share its limit: their confirmations are serialised on
+        # the group head too
+        for file in files.values():
             partners |= file._credit_group().partner_id
         self.env["credit.exposure"]._lock_customers(partners.ids)
         held = self.browse()
         refused = []
         Hold = self.env["credit.hold"].sudo()
-        for order, order_facts, failures, approval in orders._credit_evaluate():
+        for order, order_facts, failures, approval in orders._credit_evaluate(files=files):
             if failures and confirmed:
                 reasons = Hold._failure_messages(failures, order.company_id.currency_id)
                 refused.append(f"{order.name}: " + " ".join(reasons))
@@ -580,7 +574,7 @@ class SaleOrder(models.Model):
             for line in self.payment_term_id.line_ids
         )
 
-    def _credit_evaluate(self, batch=True):
+    def _credit_evaluate(self, batch=True, files=None):
         """What the credit gate decides for each of these orders, without locking or writing
         anything: [(order, CheckFacts, failures, covering approval)], the failures empty for
         an order that passes or that an officer approved as it is. The facts and the rules
@@ -592,7 +586,7 @@ class SaleOrder(models.Model):
         (a dry run), so the banner shows exactly what confirming would decide."""
         Exposure = self.env["credit.exposure"]
         Hold = self.env["credit.hold"].sudo()
-        facts = Exposure._order_facts(self)
+        facts = Exposure._order_facts(self, files=files)
         # what the orders passed so far in this batch add, per customer and credit group
         added = defaultdict(Decimal)
         added_to_group = defaultdict(Decimal)

@@ -39,6 +39,26 @@ class TestCreditPolicy(CreditLedgerCommon):
         # 60 days x 1.0 x grade A's 1.1 = 66 days
         self.assertEqual(self._review(file).proposed_days, 66)
 
+    def test_the_policy_in_force_follows_every_change_of_the_policies(self):
+        """Which policy applies is cached (the order gate asks for it at every check): the
+        cache follows creating, moving, archiving and deleting policies."""
+        Policy = self.env["credit.policy"]
+        self.assertEqual(Policy._for_company(self.company), self.policy)  # cached now
+        own = self.policy.copy({"name": "Our policy", "company_id": False})
+        self.assertEqual(Policy._for_company(self.company), self.policy)  # the first shared
+        own.company_id = self.company
+        self.assertEqual(Policy._for_company(self.company), own)
+        own.active = False
+        self.assertEqual(Policy._for_company(self.company), self.policy)
+        own.active = True
+        self.assertEqual(Policy._for_company(self.company), own)
+        own.unlink()
+        self.assertEqual(Policy._for_company(self.company), self.policy)
+        other = self.env["res.company"].create({"name": "Other Co"})
+        theirs = self.policy.copy({"name": "Theirs", "company_id": other.id})
+        self.assertEqual(Policy._for_company(other), theirs)
+        self.assertEqual(Policy._for_company(self.company), self.policy)
+
     def test_without_any_policy_a_review_says_so(self):
         self.policy.active = False
         _partner, file = self._a_grade_customer("Acme")

@@ -257,17 +257,53 @@ class TestHeavyReadsRunReadOnly(CreditOrderCommon):
             .create({"period": "custom", "date_from": "2024-06-01", "date_to": "2024-06-30"})
         )
 
+        render = "_render_qweb_html"
+        context = {}
+        if shutil.which("wkhtmltopdf") and shutil.which("pdftotext"):
+            render, context = "_render_qweb_pdf", {"force_report_rendering": True}
+
         def statement(env):
             action = wizard.with_env(env).action_print()
-            html, _kind = env["ir.actions.report"]._render_qweb_html(
+            content, _kind = getattr(env["ir.actions.report"].with_context(**context), render)(
                 action["report_name"], None, data=action["data"]
             )
-            return html.decode()
+            return content
 
-        html = run_read_only(self.env(user=self.officer), statement)
+        # once on the primary first: the report's assets are bundled on first use
+        statement(self.env(user=self.officer))
+        content = run_read_only(self.env(user=self.officer), statement)
+        html = pdf_text(content) if render == "_render_qweb_pdf" else content.decode()
         self.assertIn("Acme", html)
         self.assertIn(self.inv_small.name, html)
         self.assertIn("950.00", html)  # closing balance: 1,000.00 - 250.00 + 200.00
+
+    def test_the_pdfs_fetch_nothing_but_their_assets(self):
+        """wkhtmltopdf fetches every URL of the page: Odoo's layouts write an empty
+        ``background-image: url()`` without a company background, which makes it fetch the
+        server's root, i.e. the web client (a read/write request on the primary), for each
+        PDF. The addon's reports leave it out; other reports are as Odoo renders them."""
+        wizard = (
+            self.env["credit.statement.wizard"]
+            .with_user(self.officer)
+            .with_context(active_model="res.partner", active_ids=self.acme.ids)
+            .create({"period": "custom", "date_from": "2024-06-01", "date_to": "2024-06-30"})
+        )
+        action = wizard.with_context(discard_logo_check=True).action_print()
+        Report = self.env["ir.actions.report"]
+        html, _kind = Report._render_qweb_html(action["report_name"], None, data=action["data"])
+        self.assertIn(b"background-image: none;", html)
+        self.assertNotIn(b"url()", html)
+        aging = self._options().action_print_pdf()
+        html, _kind = Report._render_qweb_html(
+            aging["report_name"],
+            None if aging.get("data") else aging["context"]["active_ids"],
+            data=aging.get("data"),
+        )
+        self.assertNotIn(b"url()", html)
+        # Odoo's own reports keep Odoo's layout
+        invoice = self.inv_small
+        html, _kind = Report._render_qweb_html("account.report_invoice", invoice.ids)
+        self.assertIn(b"background-image: url();", html)
 
     def test_kpis_run_read_only(self):
         def kpis(env):
