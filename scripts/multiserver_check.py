@@ -221,6 +221,50 @@ def check_race(odoo, db: str, servers: list[Server], data: dict, rounds: int) ->
     return problems
 
 
+def check_policy_cache(odoo, db: str, sellers: list[Server], admins: list[Server], data) -> list:
+    """The policy in force is cached in each server's memory (``ormcache``): a change made
+    through one server must reach the checks of the other. A customer with a limit of
+    10,000.00 and 3 orders of 3,000.00 confirmed through server 2; its 4th order is held
+    there (the shared policy checks the limit: server 2's workers have it cached). Server 1
+    gives the company its own policy without the limit rule: the 5th order, through server
+    2, is confirmed. Server 1 deletes that policy: the 6th, through server 2, is held."""
+    problems = []
+    race = new_round(odoo, db, data, 0)
+    orders = race["orders"]
+    first, other = admins[0], sellers[-1]
+    for order in orders[:3]:
+        other.call("sale.order", "action_confirm", [order])
+    steps = []
+
+    def state(order):
+        return other.call("sale.order", "read", [order], ["state"])[0]["state"]
+
+    other.call("sale.order", "action_confirm", [orders[3]])
+    steps.append(("over the limit with the shared policy: held", state(orders[3]) != "sale"))
+    with admin_env(odoo, db) as env:
+        company = env.company.id
+        shared = env["credit.policy"]._for_company(env.company).id
+    own = first.call(
+        "credit.policy", "copy", [shared], {"company_id": company, "check_limit": False}
+    )
+    own = own[0] if isinstance(own, list) else own
+    other.call("sale.order", "action_confirm", [orders[4]])
+    steps.append(
+        ("the company's own policy without the limit rule: confirmed", state(orders[4]) == "sale")
+    )
+    first.call("credit.policy", "unlink", [own])
+    other.call("sale.order", "action_confirm", [orders[5]])
+    steps.append(("that policy deleted, the shared one again: held", state(orders[5]) != "sale"))
+    for label, ok in steps:
+        print(
+            ("ok    " if ok else "FAIL  ")
+            + f"policy changed on server 1, checked on server 2: {label}"
+        )
+        if not ok:
+            problems.append(f"policy cache across servers: {label}")
+    return problems
+
+
 JOB_LOCKED = re.compile(r"currently being executed|cannot be modified right now")
 
 
@@ -356,6 +400,7 @@ def main(argv=None) -> int:
     problems = check_race(odoo, args.db, sellers, data, args.rounds)
     seed_job_data(odoo, args.db)
     problems += check_jobs(odoo, args.db, admins)
+    problems += check_policy_cache(odoo, args.db, sellers, admins, data)
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)
     return 1 if problems else 0
