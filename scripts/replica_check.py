@@ -115,7 +115,7 @@ class Check:
         self.settle = args.settle
         self.results = []
 
-    def measure(self, label, step, heavy=True):
+    def _window(self, step):
         """Run ``step`` between two readings of both servers' counters."""
         time.sleep(self.settle)
         before = {server.name: server.counters() for server in (self.primary, self.replica)}
@@ -128,16 +128,39 @@ class Check:
             name: {key: after[name][key] - before[name][key] for key in after[name]}
             for name in after
         }
-        primary, replica = delta["primary"], delta["replica"]
-        if heavy:
-            ok = (
-                replica["xacts"] > 0
-                and replica["read"] > 0
-                and primary["written"] == 0
-                and primary["read"] < replica["read"]
+        return elapsed, delta["primary"], delta["replica"], detail
+
+    def measure(self, label, step, heavy=True):
+        """A heavy read passes when the replica counted its transactions and tuples and the
+        primary wrote nothing and read less. The database's counters also count
+        PostgreSQL's own visits: the autovacuum launcher sends a worker into each database
+        every ``autovacuum_naptime`` (a minute), which reads the catalogs on the primary
+        (2 transactions, some 7,000 tuples here). A heavy read that fails only on the
+        primary's reads is therefore measured once more: a read Odoo sends to the primary
+        does so every time, a visit of autovacuum does not come back within the minute."""
+        attempts = []
+        for _attempt in range(2 if heavy else 1):
+            elapsed, primary, replica, detail = self._window(step)
+            if heavy:
+                replica_ok = replica["xacts"] > 0 and replica["read"] > 0
+                ok = replica_ok and primary["written"] == 0 and primary["read"] < replica["read"]
+                retry = replica_ok and primary["written"] == 0 and not ok
+            else:
+                ok = primary["written"] > 0 and bool(detail and detail.get("ok"))
+                retry = False
+            attempts.append((primary, replica))
+            if ok or not retry:
+                break
+        if len(attempts) > 1:
+            first = attempts[0][0]
+            detail = dict(
+                detail or {},
+                **{
+                    "measured again, first primary": (
+                        f"{first['xacts']}/{first['read']}/{first['written']}"
+                    )
+                },
             )
-        else:
-            ok = primary["written"] > 0 and bool(detail and detail.get("ok"))
         self.results.append((label, ok, elapsed, primary, replica, detail))
         return ok
 
