@@ -68,7 +68,9 @@ def sizes(env) -> dict[str, str]:
     }
 
 
-def timed_round(env) -> tuple[float, float, dict[str, int]]:
+def timed_round(env, then=None) -> tuple[float, float, dict[str, int]]:
+    """Seconds of a full dunning run for today and of its re-run, and their counts, in a
+    savepoint rolled back at the end; ``then(run)`` is called on the run before that."""
     from odoo import fields
 
     Run = env["credit.dunning.run"]
@@ -92,6 +94,8 @@ def timed_round(env) -> tuple[float, float, dict[str, int]]:
         env.flush_all()
         rerun = time.perf_counter() - start
         counts["communications after re-run"] = len(run.communication_ids)
+        if then:
+            then(run)
         savepoint.rollback()
     return full, rerun, counts
 

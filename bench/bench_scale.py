@@ -64,6 +64,68 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
+class Meter:
+    """What the machine did during a block, from ``/proc/stat``: the cores busy on average
+    (user, system, interrupts, steal) and the share of time waiting for I/O, so a figure
+    says which resource ends it. Blocks may be metered several times (``with`` again):
+    the counts add up."""
+
+    backend_pid = None  # PostgreSQL backend of the measuring cursor, set by measure()
+
+    def __init__(self):
+        self.busy = self.iowait = self.total = 0
+        self.python = self.postgres = 0.0
+        self.cores = os.cpu_count() or 1
+
+    @classmethod
+    def _process_cpu(cls):
+        """CPU seconds of this process (and of its finished children) and of the
+        PostgreSQL backend serving it (its parallel workers, if any, are not counted)."""
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # odoo-bin, the XLSX process
+        backend = 0.0
+        if cls.backend_pid:
+            with contextlib.suppress(OSError), open(f"/proc/{cls.backend_pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return (
+            usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime,
+            backend,
+        )
+
+    @staticmethod
+    def _read():
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(v) for v in stat.readline().split()[1:9]]
+        user, nice, system, _idle, iowait, irq, softirq, steal = values
+        return user + nice + system + irq + softirq + steal, iowait, sum(values)
+
+    def __enter__(self):
+        self._start = self._read()
+        self._cpu = self._process_cpu()
+        return self
+
+    def __exit__(self, *exc):
+        end = self._read()
+        python, postgres = self._process_cpu()
+        self.python += python - self._cpu[0]
+        self.postgres += postgres - self._cpu[1]
+        self.busy += end[0] - self._start[0]
+        self.iowait += end[1] - self._start[1]
+        self.total += end[2] - self._start[2]
+        return False
+
+    @property
+    def note(self) -> str:
+        if not self.total:
+            return ""
+        return (
+            f"CPU s: Python {self.python:.1f}, PostgreSQL backend {self.postgres:.1f}; "
+            f"machine: {self.cores * self.busy / self.total:.1f} of {self.cores} cores busy, "
+            f"I/O wait {100 * self.iowait / self.total:.0f} %"
+        )
+
+
 def load(args, db: str, extra: list[str] | None = None):
     if not db.startswith(DB_PREFIX):
         raise SystemExit(f"{db!r}: benchmark databases are named {DB_PREFIX}*")
@@ -233,14 +295,17 @@ def interleaved(variants: dict, repeat: int) -> dict[str, tuple[list[float], obj
     """Run the variants in turn (alternating who goes first), one warm-up round."""
     samples = {name: [] for name in variants}
     results = {}
+    meters = {name: Meter() for name in variants}
     names = list(variants)
     for round_no in range(-1, repeat):
         for name in names if round_no % 2 == 0 else names[::-1]:
-            start = time.perf_counter()
-            results[name] = variants[name]()
+            with meters[name] if round_no >= 0 else contextlib.nullcontext():
+                start = time.perf_counter()
+                results[name] = variants[name]()
+                elapsed = time.perf_counter() - start
             if round_no >= 0:
-                samples[name].append(time.perf_counter() - start)
-    return {name: (samples[name], results[name]) for name in names}
+                samples[name].append(elapsed)
+    return {name: (samples[name], results[name], meters[name].note) for name in names}
 
 
 def cents(value: float) -> int:
@@ -282,10 +347,12 @@ def measure_aging(env, args, rows) -> None:
                 f"aging as of {label}: engine",
                 timings["engine"][0],
                 f"{len(engine_result):,} customers; {engine_median / floor_median:.2f}x the floor; "
-                f"{mismatches} customers differ from the floor",
+                f"{mismatches} customers differ from the floor; {timings['engine'][2]}",
             )
         )
-        rows.append((f"aging as of {label}: fast-SQL floor", timings["floor"][0], ""))
+        rows.append(
+            (f"aging as of {label}: fast-SQL floor", timings["floor"][0], timings["floor"][2])
+        )
 
     out(f"[{uptime()}] screen report lines")
     report = env["credit.aging.report"].create({"as_of": today})
@@ -299,67 +366,67 @@ def measure_aging(env, args, rows) -> None:
         (
             "screen report lines (first page and count)",
             timings["lines"][0],
-            f"{timings['lines'][1]['length']:,} lines",
+            f"{timings['lines'][1]['length']:,} lines; {timings['lines'][2]}",
         )
     )
 
 
 def measure_dunning(env, args, rows) -> None:
-    from odoo import fields
+    from bench_dunning import timed_round
 
-    Run = env["credit.dunning.run"]
-    today = fields.Date.context_today(Run)
-    out(f"[{uptime()}] dunning run")
-    with env.cr.savepoint(flush=False) as savepoint:
-        env.invalidate_all()
-        start = time.perf_counter()
-        run = Run._get_or_create(env.company, today)
-        run._compute_communications()
-        run.state = "computed"
+    sending = []  # after the run's rows
+    dunned = []
+
+    def customers_and_sending(run):
+        dunned.append(len(set(run.communication_ids.mapped("partner_id").ids)))
+        if not args.send:
+            return
+        letter = env.ref("credit_management.action_report_dunning_letter")
+        env.ref("credit_management.dunning_policy_default").level_ids.filtered(
+            lambda lv: lv.channel in ("email", "letter")
+        ).write({"letter_report_id": letter.id})
+        run.state = "sending"
         env.flush_all()
-        full = time.perf_counter() - start
-        comms = run.communication_ids
-        customers = len(set(comms.mapped("partner_id").ids))
-        note = f"{len(comms):,} communications for {customers:,} customers"
-        env.invalidate_all()
-        out(f"[{uptime()}] dunning re-run")
+        out(f"[{uptime()}] sending {args.send} communications")
         start = time.perf_counter()
-        run = Run._get_or_create(env.company, today)
-        run._compute_communications()
-        env.flush_all()
-        rerun = time.perf_counter() - start
-        rows.append(("dunning run, all customers", [full], note))
-        rows.append(
-            ("dunning re-run, same date", [rerun], f"{len(run.communication_ids):,} afterwards")
-        )
-        if args.send:
-            letter = env.ref("credit_management.action_report_dunning_letter")
-            env.ref("credit_management.dunning_policy_default").level_ids.filtered(
-                lambda lv: lv.channel in ("email", "letter")
-            ).write({"letter_report_id": letter.id})
-            run.state = "sending"
+        sent = 0
+        while sent < args.send and run.state == "sending":
+            done, _remaining = run._send_batch(limit=args.send - sent)
             env.flush_all()
-            out(f"[{uptime()}] sending {args.send} communications")
-            start = time.perf_counter()
-            sent = 0
-            while sent < args.send and run.state == "sending":
-                done, _remaining = run._send_batch(limit=args.send - sent)
-                env.flush_all()
-                sent += done
-            seconds = time.perf_counter() - start
-            with_pdf = len(
-                run.communication_ids.filtered(
-                    lambda c: c.state == "sent" and c.channel in ("email", "letter")
-                )
+            sent += done
+        seconds = time.perf_counter() - start
+        with_pdf = len(
+            run.communication_ids.filtered(
+                lambda c: c.state == "sent" and c.channel in ("email", "letter")
             )
-            rows.append(
-                (
-                    "sending with PDF",
-                    [seconds],
-                    f"{sent} sent, {with_pdf} with PDF: {with_pdf / seconds:.2f} per second",
-                )
+        )
+        sending.append(
+            (
+                "sending with PDF",
+                [seconds],
+                f"{sent} sent, {with_pdf} with PDF: {with_pdf / seconds:.2f} per second",
             )
-        savepoint.rollback()
+        )
+
+    out(f"[{uptime()}] dunning run and re-run")
+    with Meter() as meter:
+        full, rerun, counts = timed_round(env, then=customers_and_sending)
+    rows.append(
+        (
+            "dunning run, all customers",
+            [full],
+            f"{dunned[0]:,} customers: {counts['communications']:,} communications, "
+            f"{counts['items']:,} items; run, re-run and sending: {meter.note}",
+        )
+    )
+    rows.append(
+        (
+            "dunning re-run, same date",
+            [rerun],
+            f"{counts['communications after re-run']:,} communications afterwards",
+        )
+    )
+    rows.extend(sending)
 
 
 def measure_statements(env, args, rows) -> None:
@@ -369,15 +436,16 @@ def measure_statements(env, args, rows) -> None:
     start_day = end.replace(day=1)
     out(f"[{uptime()}] statements")
     partners = report._customers_with_activity(company, start_day, end)[: args.statements]
-    start = time.perf_counter()
-    statements = report._statements(partners, company, start_day, end)
-    seconds = time.perf_counter() - start
+    with Meter() as meter:
+        start = time.perf_counter()
+        statements = report._statements(partners, company, start_day, end)
+        seconds = time.perf_counter() - start
     rows.append(
         (
             f"statements of {start_day:%B %Y}",
             [seconds],
             f"{len(statements):,} customers, "
-            f"{sum(len(s['lines']) for s in statements.values()):,} movements",
+            f"{sum(len(s['lines']) for s in statements.values()):,} movements; {meter.note}",
         )
     )
 
@@ -417,14 +485,18 @@ def xlsx(args) -> int:
 def measure(args) -> int:
     odoo = load(args, args.db)
     rows = []
-    out(f"[{uptime()}] copying {args.base} to {args.db}")
-    rows.append(
-        ("copy of the base database (CREATE DATABASE … TEMPLATE)", [copy_base(args, odoo)], "")
-    )
-    out(f"[{uptime()}] installing {ADDON}")
-    rows.append((f"install of {ADDON} (odoo-bin -i)", [odoo_bin(args, args.db, "-i", ADDON)], ""))
-    out(f"[{uptime()}] updating {ADDON}")
-    rows.append((f"update of {ADDON} (odoo-bin -u)", [odoo_bin(args, args.db, "-u", ADDON)], ""))
+    for label, step in (
+        (
+            f"copying {args.base} to {args.db}",
+            lambda: copy_base(args, odoo),
+        ),
+        (f"install of {ADDON} (odoo-bin -i)", lambda: odoo_bin(args, args.db, "-i", ADDON)),
+        (f"update of {ADDON} (odoo-bin -u)", lambda: odoo_bin(args, args.db, "-u", ADDON)),
+    ):
+        out(f"[{uptime()}] {label}")
+        with Meter() as meter:
+            seconds = step()
+        rows.append((label, [seconds], meter.note))
     start = time.perf_counter()
     vacuum_analyze(odoo, args.db)
     out(f"VACUUM ANALYZE in {time.perf_counter() - start:.1f}s")
@@ -438,16 +510,19 @@ def measure(args) -> int:
             f"{counts['bytes'] / 1e9:.1f} GB\n"
         )
         env = as_admin(root)
+        root.cr.execute("SELECT pg_backend_pid()")
+        Meter.backend_pid = root.cr.fetchone()[0]
         measure_aging(env, args, rows)
         measure_statements(env, args, rows)
         measure_dunning(env, args, rows)
     out(f"[{uptime()}] XLSX export in a fresh process")
-    done = subprocess.run(
-        [sys.executable, __file__, "xlsx", "--db", args.db, "--odoo-src", args.odoo_src],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with Meter() as meter:
+        done = subprocess.run(
+            [sys.executable, __file__, "xlsx", "--db", args.db, "--odoo-src", args.odoo_src],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     line = [ln for ln in done.stdout.splitlines() if ln.startswith("xlsx ")]
     if done.returncode or not line:
         sys.stdout.write(done.stdout[-3000:] + done.stderr[-3000:])
@@ -457,7 +532,8 @@ def measure(args) -> int:
         (
             "XLSX export, summary + detail (fresh process)",
             [float(seconds)],
-            f"{size} MB file; peak RSS {after} MB ({before} MB before the export)",
+            f"{size} MB file; peak RSS {after} MB ({before} MB before the export); "
+            f"process start included: {meter.note}",
         )
     )
     out(f"\n[{uptime()}]")
