@@ -63,6 +63,7 @@ class ReportCreditAgingXlsx(models.AbstractModel):
         workbook = xlsxwriter.Workbook(
             draft, {"constant_memory": True, "strings_to_numbers": False}
         )
+        workbook.use_zip64()  # as the final file's sheets (see _rewrite)
         try:
             try:
                 styles = _Styles(workbook)
@@ -496,7 +497,9 @@ class _RowStream:
             xml[end:],
             count=1,
         )
-        with target.open(self.entry, "w") as handle:  # the target's compression
+        # the target's compression; ZIP64 for a sheet that may pass 2 GiB (millions of
+        # open items: 10M receivable lines gave more), which Excel reads as well
+        with target.open(self.entry, "w", force_zip64=True) as handle:
             handle.write(head.encode())
             batch, size = [], 0
             for text in self.chunks:
