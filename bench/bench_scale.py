@@ -126,7 +126,7 @@ class Meter:
         )
 
 
-def load(args, db: str, extra: list[str] | None = None):
+def load(args, db: str):
     if not db.startswith(DB_PREFIX):
         raise SystemExit(f"{db!r}: benchmark databases are named {DB_PREFIX}*")
     odoo = datagen.load_odoo(args.odoo_src)
